@@ -1,0 +1,125 @@
+"""Build the hub's aiohttp Application and wire its components.
+
+Each resource is one cleanup context: set up before ``yield``, torn down after, in reverse
+order, and only if its set-up succeeded. On shutdown the grid first stops taking sessions and
+ends running ones, so no browser or driver outlives the hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from hub.config import Settings
+from hub.grid.distributor import Distributor
+from hub.grid.queue import NewSessionQueue
+from hub.grid.reaper import run_reaper
+from hub.grid.registry import SessionRegistry
+from hub.keys import (
+    CAPABILITY_HOOKS,
+    DISTRIBUTOR,
+    HUB_ID,
+    PROXY,
+    QUEUE,
+    REGISTRY,
+    SETTINGS,
+    UPSTREAM,
+)
+from hub.nodes import processes
+from hub.nodes.base import Node
+from hub.nodes.browsers import detect_chrome, detect_firefox
+from hub.nodes.local import LocalNode
+from hub.proxy.http import CommandProxy, new_client_session
+from hub.w3c import routes as w3c_routes
+from hub.w3c.middleware import webdriver_errors
+
+log = logging.getLogger(__name__)
+
+
+def local_node(settings: Settings, hub_id: str) -> LocalNode:
+    detectors = {
+        "chrome": lambda: detect_chrome(settings.chrome_binary, settings.chromedriver_binary),
+        "firefox": lambda: detect_firefox(settings.firefox_binary, settings.geckodriver_binary),
+    }
+    installs = []
+    for name in settings.browsers:
+        if name not in detectors:
+            log.warning("node.unknown_browser name=%s", name)
+            continue
+        install = detectors[name]()
+        if install is None:
+            log.warning("node.browser_missing name=%s", name)
+            continue
+        log.info("node.browser_found name=%s version=%s browser=%s driver=%s", install.name,
+                 install.version, install.browser_binary, install.driver_binary)
+        installs.append(install)
+    return LocalNode(hub_id=hub_id, installs=installs, max_sessions=settings.max_sessions,
+                     start_timeout=settings.session_start_timeout)
+
+
+async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
+    client = new_client_session()
+    app[UPSTREAM] = client
+    app[PROXY] = CommandProxy(client, app[DISTRIBUTOR])
+    yield
+    await client.close()
+
+
+async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    await asyncio.to_thread(processes.reap_orphans, app[HUB_ID])
+    nodes: list[Node] = []
+    if settings.provider == "local":
+        nodes.append(await asyncio.to_thread(local_node, settings, app[HUB_ID]))
+    for node in nodes:
+        await node.start()
+        app[DISTRIBUTOR].add_node(node)
+    yield
+    for node in nodes:
+        await node.close()
+
+
+async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
+    distributor = app[DISTRIBUTOR]
+    tasks = [
+        asyncio.create_task(distributor.run(), name="distributor"),
+        asyncio.create_task(run_reaper(distributor, app[SETTINGS].reaper_interval),
+                            name="reaper"),
+    ]
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _on_shutdown(app: web.Application) -> None:
+    log.info("hub.stopping sessions=%d queued=%d", len(app[REGISTRY]), len(app[QUEUE]))
+    await app[DISTRIBUTOR].shutdown()
+    await app[REGISTRY].drain_listeners()
+
+
+def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
+    app = web.Application(middlewares=[webdriver_errors], client_max_size=256 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[HUB_ID] = hub_id or uuid.uuid4().hex
+    app[QUEUE] = NewSessionQueue()
+    app[REGISTRY] = SessionRegistry()
+    app[DISTRIBUTOR] = Distributor(
+        app[QUEUE], app[REGISTRY], session_timeout=settings.session_timeout,
+        request_timeout=settings.session_request_timeout,
+    )
+    app[CAPABILITY_HOOKS] = []
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    app.cleanup_ctx.append(_upstream_ctx)
+    app.cleanup_ctx.append(_nodes_ctx)
+    app.cleanup_ctx.append(_background_ctx)
+    app.on_shutdown.append(_on_shutdown)
+    w3c_routes.add_routes(app)
+    return app

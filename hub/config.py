@@ -1,0 +1,207 @@
+"""One Settings object for the whole hub.
+
+Precedence, highest first: command-line flags > ``TGGRID_*`` environment variables > a TOML
+file (``--config``) > the defaults below. Every field of :class:`Settings` is a setting; the
+CLI flags, the environment names and ``docs/configuration.md`` are all derived from it, so a
+new setting is added in exactly one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TGGRID_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the hub cannot use; the message names the setting and the source."""
+
+
+def _setting(default: Any, help: str, *, flag: str | None = None) -> Any:
+    metadata = {"help": help, "flag": flag}
+    if isinstance(default, list | dict):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def _default_data_dir() -> str:
+    return str(Path.home() / ".local" / "share" / "tggrid")
+
+
+@dataclasses.dataclass
+class Settings:
+    """Every knob of the hub; see docs/configuration.md for the rendered table."""
+
+    host: str = _setting("127.0.0.1", "Address the hub listens on.")
+    port: int = _setting(4444, "TCP port the hub listens on.")
+    public_url: str = _setting(
+        "",
+        "Base URL for every URL the hub hands out (se:cdp, se:vnc, video links). "
+        "Empty: derived from each request's Host header.",
+    )
+    data_dir: str = _setting(_default_data_dir(), "Directory for everything the hub keeps.")
+    log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
+    provider: str = _setting("local", "Where browsers run: local (child processes) or docker.")
+    max_sessions: int = _setting(
+        os.cpu_count() or 1, "Concurrent sessions on the local node (default: number of cores)."
+    )
+    session_timeout: float = _setting(
+        300.0, "Seconds a session may stay idle before the reaper ends it."
+    )
+    session_request_timeout: float = _setting(
+        300.0, "Seconds a new-session request may wait in the queue."
+    )
+    session_start_timeout: float = _setting(
+        60.0, "Seconds a driver may take to start and create its session."
+    )
+    reaper_interval: float = _setting(5.0, "Seconds between idle-session sweeps.")
+    chrome_binary: str = _setting("", "Path of the Chrome/Chromium binary (default: detect).")
+    chromedriver_binary: str = _setting("", "Path of chromedriver (default: detect).")
+    firefox_binary: str = _setting("", "Path of the Firefox binary (default: detect).")
+    geckodriver_binary: str = _setting("", "Path of geckodriver (default: detect).")
+    browsers: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        ["chrome", "firefox"], "Browsers the local node offers, where found on the machine."
+    )
+    enable_vnc: bool = _setting(False, "Give every session a VNC screen.")
+    enable_recording: bool = _setting(False, "Record a video of every session.")
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser()
+
+
+_FIELDS = {field.name: field for field in dataclasses.fields(Settings)}
+
+
+def _field_type(name: str) -> type:
+    hints = typing.get_type_hints(Settings)
+    hint = hints[name]
+    origin = typing.get_origin(hint)
+    if origin in (list, types.GenericAlias):
+        return list
+    return hint
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a raw value from env, TOML or argparse into the field's type, or say why not."""
+    kind = _field_type(name)
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected a boolean, got {value!r}")
+        if kind is list:
+            if isinstance(value, list):
+                return [str(item) for item in value]
+            return [item.strip() for item in str(value).split(",") if item.strip()]
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError(f"expected an integer, got {value!r}")
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError(f"expected a number, got {value!r}")
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {name!r} from {source}: {error}") from None
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def flag_name(name: str) -> str:
+    custom = _FIELDS[name].metadata.get("flag")
+    return custom or "--" + name.replace("_", "-")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per setting; unset flags stay ``None`` so lower layers show through."""
+    parser.add_argument("--config", help="TOML file with settings (lowest precedence).")
+    for name, field in _FIELDS.items():
+        kind = _field_type(name)
+        help_text = f"{field.metadata['help']} [env {env_name(name)}]"
+        if kind is bool:
+            parser.add_argument(
+                flag_name(name), dest=name, action=argparse.BooleanOptionalAction,
+                default=None, help=help_text,
+            )
+        else:
+            parser.add_argument(flag_name(name), dest=name, default=None, help=help_text)
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Merge the layers into one validated :class:`Settings`."""
+    env = os.environ if env is None else env
+    flags = dict(flags or {})
+    config_file = config_file or flags.pop("config", None) or env.get(ENV_PREFIX + "CONFIG")
+    values: dict[str, Any] = {}
+    if config_file:
+        path = Path(config_file).expanduser()
+        try:
+            document = tomllib.loads(path.read_text())
+        except OSError as error:
+            raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+        table = document.get("hub", document)
+        for key, value in table.items():
+            name = key.replace("-", "_")
+            if name not in _FIELDS:
+                raise ConfigError(f"unknown setting {key!r} in {path}")
+            values[name] = _coerce(name, value, str(path))
+    for name in _FIELDS:
+        if env_name(name) in env:
+            values[name] = _coerce(name, env[env_name(name)], env_name(name))
+    for name, value in flags.items():
+        if name in _FIELDS and value is not None:
+            values[name] = _coerce(name, value, flag_name(name))
+    settings = Settings(**values)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if not 0 <= settings.port <= 65535:
+        raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
+    if settings.max_sessions < 1:
+        raise ConfigError("setting 'max_sessions' must be at least 1")
+    for name in ("session_timeout", "session_request_timeout", "session_start_timeout"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name!r} must be positive")
+    if settings.provider not in {"local", "docker"}:
+        raise ConfigError(f"setting 'provider': {settings.provider!r} is not local or docker")
+    if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+        raise ConfigError("setting 'public_url' must start with http:// or https://")
+
+
+def describe_settings() -> list[tuple[str, str, str, str, str]]:
+    """Rows (name, flag, env, default, help) for docs/configuration.md and `tggrid config`."""
+    defaults = Settings()
+    rows = []
+    for name, field in _FIELDS.items():
+        default = getattr(defaults, name)
+        if name == "data_dir":
+            default = "~/.local/share/tggrid"
+        if name == "max_sessions":
+            default = "number of cores"
+        rows.append((name, flag_name(name), env_name(name), repr(default), field.metadata["help"]))
+    return rows

@@ -1,0 +1,189 @@
+"""The distributor: takes queued requests in order, reserves a slot, starts the session.
+
+It wakes whenever the queue or the nodes change. A request that cannot be served yet stays
+in the queue without blocking requests behind it that can (another browser, say). Every start
+either ends with a registered session or with the slot released and the client told why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from hub.grid.balancer import Balancer, LeastConnections
+from hub.grid.matching import describe
+from hub.grid.nodes import NodeSlots, Slot
+from hub.grid.queue import NewSessionQueue, SessionRequest
+from hub.grid.registry import SessionRegistry
+from hub.grid.session import Session
+from hub.nodes.base import Node, SessionStartError
+from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.errors import SessionNotCreated
+
+log = logging.getLogger(__name__)
+
+
+class Distributor:
+    def __init__(
+        self, queue: NewSessionQueue, registry: SessionRegistry, *,
+        session_timeout: float, request_timeout: float, balancer: Balancer | None = None,
+    ) -> None:
+        self.queue = queue
+        self.registry = registry
+        self.session_timeout = session_timeout
+        self.request_timeout = request_timeout
+        self.balancer: Balancer = balancer or LeastConnections()
+        self.nodes: dict[str, NodeSlots] = {}
+        self._starting: set[asyncio.Task[None]] = set()
+        self._ending: set[asyncio.Task[None]] = set()
+
+    # -- nodes -----------------------------------------------------------------------------
+
+    def add_node(self, node: Node) -> NodeSlots:
+        slots = NodeSlots(node)
+        self.nodes[node.id] = slots
+        self.queue.changed.set()
+        return slots
+
+    def remove_node(self, node_id: str) -> NodeSlots | None:
+        return self.nodes.pop(node_id, None)
+
+    def offers(self) -> str:
+        offered = sorted({describe(s) for n in self.nodes.values() for s in n.node.stereotypes})
+        return ", ".join(offered) or "no browsers at all"
+
+    def check_satisfiable(self, candidates: list[Capabilities]) -> None:
+        """Fail at once when no node could ever serve any candidate, naming what is offered."""
+        for caps in candidates:
+            if any(slots.can_ever_serve(caps) for slots in self.nodes.values()):
+                return
+        asked = "; ".join(describe({k: v for k, v in c.items() if k in {
+            "browserName", "browserVersion", "platformName"}}) for c in candidates)
+        raise SessionNotCreated(
+            f"No node supports the requested capabilities ({asked}). "
+            f"This grid offers: {self.offers()}."
+        )
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Match queued requests to free slots whenever something changes."""
+        expiry_check = min(1.0, self.request_timeout / 4)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.queue.changed.wait(), expiry_check)
+            self.queue.changed.clear()
+            self.queue.expire(self.request_timeout)
+            self.assign()
+
+    def assign(self) -> None:
+        for request in self.queue:
+            if request.abandoned:
+                self.queue.remove(request)
+                continue
+            choice = self._reserve(request)
+            if choice is None:
+                continue
+            self.queue.remove(request)
+            task = asyncio.create_task(self._start(request, *choice))
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+
+    def _reserve(self, request: SessionRequest) -> tuple[NodeSlots, Slot, Capabilities] | None:
+        for caps in request.candidates:
+            candidates = [
+                slots for slots in self.nodes.values()
+                if slots.id not in request.excluded_nodes and slots.has_room
+                and slots.can_ever_serve(caps)
+            ]
+            if not candidates:
+                continue
+            chosen = self.balancer.choose(candidates)
+            slot = chosen.reserve(caps)
+            if slot is not None:
+                return chosen, slot, caps
+        return None
+
+    async def _start(
+        self, request: SessionRequest, slots: NodeSlots, slot: Slot, caps: Capabilities
+    ) -> None:
+        began = time.monotonic()
+        options = SessionOptions.from_capabilities(caps)
+        try:
+            node_session = await slots.node.start_session(caps, slot.stereotype, options)
+        except SessionStartError as error:
+            slots.release(slot.id)
+            log.warning("session.start_failed node=%s request=%s error=%s",
+                        slots.id, request.id, error.message)
+            if error.retryable and not request.abandoned:
+                request.excluded_nodes.add(slots.id)
+                self.queue.add(request, front=True)
+            else:
+                request.fail(SessionNotCreated(error.message))
+            self.queue.changed.set()
+            return
+        except BaseException as error:
+            slots.release(slot.id)
+            self.queue.changed.set()
+            request.fail(SessionNotCreated(f"the node failed to start a browser: {error!r}"))
+            if isinstance(error, asyncio.CancelledError):
+                raise
+            log.exception("session.start_crashed node=%s", slots.id)
+            return
+        session = Session(
+            id=node_session.session_id, slots=slots, slot_id=slot.id, node_session=node_session,
+            requested=caps, capabilities=dict(node_session.capabilities), options=options,
+            idle_timeout=options.idle_timeout or self.session_timeout, kind=request.kind,
+            owner=request.owner,
+        )
+        slots.occupy(slot, session.id)
+        self.registry.add(session)
+        self._watch(session)
+        log.info("session.created id=%s node=%s browser=%s ms=%d", session.id, slots.id,
+                 session.browser_name, (time.monotonic() - began) * 1000)
+        if request.abandoned:
+            await self.end_session(session, "the client went away before the session started")
+        else:
+            request.future.set_result(session)
+
+    def _watch(self, session: Session) -> None:
+        async def wait_for_death() -> None:
+            await session.node_session.died.wait()
+            await self.end_session(session, session.node_session.death_reason, failed=True)
+
+        task = asyncio.create_task(wait_for_death())
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
+        session.watcher = task
+
+    async def end_session(self, session: Session, reason: str, *, failed: bool = False) -> bool:
+        """End a session whatever the cause; only the first caller does the work."""
+        if self.registry.find(session.id) is not session:
+            return False
+        session.failed = failed
+        self.registry.remove(session, reason)
+        log.info("session.ended id=%s node=%s reason=%r", session.id, session.slots.id, reason)
+        if session.watcher is not None and session.watcher is not asyncio.current_task():
+            session.watcher.cancel()
+        try:
+            await session.slots.node.stop_session(session.node_session)
+        finally:
+            session.slots.release(session.slot_id)
+            self.queue.changed.set()
+        return True
+
+    async def shutdown(self) -> None:
+        """Refuse new sessions, fail waiting ones, end running ones."""
+        self.queue.close("the hub is shutting down")
+        for task in list(self._starting):
+            task.cancel()
+        await asyncio.gather(*self._starting, return_exceptions=True)
+        await asyncio.gather(
+            *(self.end_session(s, "the hub shut down") for s in self.registry),
+            return_exceptions=True,
+        )
+        for task in list(self._ending):
+            task.cancel()
+        await asyncio.gather(*self._ending, return_exceptions=True)

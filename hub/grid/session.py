@@ -1,0 +1,50 @@
+"""A session as the hub sees it: who asked, which node serves it, and how it ended."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from typing import TYPE_CHECKING, Any
+
+from hub.nodes.base import NodeSession
+from hub.w3c.capabilities import Capabilities, SessionOptions
+
+if TYPE_CHECKING:
+    from hub.grid.nodes import NodeSlots
+
+
+@dataclasses.dataclass
+class Session:
+    id: str
+    slots: NodeSlots
+    slot_id: str
+    node_session: NodeSession
+    requested: Capabilities
+    capabilities: Capabilities
+    options: SessionOptions
+    idle_timeout: float
+    kind: str = "webdriver"
+    owner: Any = None
+    created_at: float = dataclasses.field(default_factory=time.time)
+    last_activity: float = dataclasses.field(default_factory=time.monotonic)
+    ended: bool = False
+    failed: bool = False
+    end_reason: str = ""
+    watcher: asyncio.Task[None] | None = dataclasses.field(default=None, repr=False)
+
+    def touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+    def idle_for(self) -> float:
+        return time.monotonic() - self.last_activity
+
+    @property
+    def upstream(self) -> str:
+        """Prefix for this session's commands on its node."""
+        return f"{self.node_session.url}/session/{self.node_session.session_id}"
+
+    @property
+    def browser_name(self) -> str:
+        return str(self.capabilities.get("browserName", self.node_session.stereotype.get(
+            "browserName", "")))

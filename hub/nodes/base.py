@@ -1,0 +1,95 @@
+"""The one Node protocol: local processes, Docker engines and relays all implement it.
+
+The grid never asks which kind of node it holds. A node starts a browser session and hands
+back a :class:`NodeSession` that says where the session's commands go; it does not count
+slots (the grid does) and never imports the grid.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import dataclasses
+import time
+from typing import Any
+
+from hub.w3c.capabilities import Capabilities, SessionOptions
+
+
+class SessionStartError(Exception):
+    """The node could not start a session; ``message`` is the driver's own words if any."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+@dataclasses.dataclass
+class NodeSession:
+    """A live session on a node.
+
+    ``url`` is the driver's base URL; commands for the session go to
+    ``{url}/session/{session_id}/...``. ``endpoints`` carries the private addresses other
+    parts of the hub bridge to (``cdp``, ``bidi``, ``vnc``); they never leave the hub.
+    """
+
+    session_id: str
+    url: str
+    capabilities: Capabilities
+    stereotype: Capabilities
+    endpoints: dict[str, str] = dataclasses.field(default_factory=dict)
+    started_at: float = dataclasses.field(default_factory=time.time)
+    died: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    death_reason: str = ""
+    quit_sent: bool = False
+    handle: Any = None
+
+    def mark_dead(self, reason: str) -> None:
+        if not self.died.is_set():
+            self.death_reason = reason
+            self.died.set()
+
+
+@dataclasses.dataclass
+class NodeHealth:
+    healthy: bool
+    message: str = ""
+
+
+class Node(abc.ABC):
+    """Where browsers run. Subclasses: LocalNode, DockerNode, RelayNode."""
+
+    kind: str = "node"
+
+    def __init__(self, node_id: str, uri: str, max_sessions: int) -> None:
+        self.id = node_id
+        self.uri = uri
+        self.max_sessions = max_sessions
+
+    @property
+    @abc.abstractmethod
+    def stereotypes(self) -> list[Capabilities]:
+        """Capabilities each kind of slot on this node offers."""
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Acquire resources (clients, detection); called once before any session."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources; sessions are already stopped by then."""
+
+    @abc.abstractmethod
+    async def start_session(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        """Start a browser for one session or raise :class:`SessionStartError`."""
+
+    @abc.abstractmethod
+    async def stop_session(self, session: NodeSession) -> None:
+        """Destroy the session's browser and everything it started; never raises."""
+
+    async def health(self) -> NodeHealth:
+        return NodeHealth(True)
+
+    def metrics(self) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,280 @@
+"""The local node: one chromedriver/geckodriver process per session, on this machine.
+
+It needs nothing but the browsers Debian ships. Each session gets its own driver on a free
+loopback port, its own temporary directory (profile, driver log, TMPDIR) and a tag in the
+environment of every process it starts, so the whole tree is destroyed when the session ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+
+from hub.nodes import processes
+from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
+from hub.nodes.browsers import BrowserInstall
+from hub.w3c.capabilities import Capabilities, SessionOptions
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+)
+WORKDIR_PREFIX = "tggrid-"
+OWNER_FILE = "owner"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _has_flag(args: list[str], flag: str) -> bool:
+    return any(str(arg).split("=", 1)[0] == flag for arg in args)
+
+
+def chrome_capabilities(
+    caps: Capabilities, install: BrowserInstall, workdir: Path, headless: bool
+) -> Capabilities:
+    """Inject the binary and the flags this environment needs, unless the client set them."""
+    caps = copy.deepcopy(caps)
+    caps["browserName"] = "chrome"
+    options = caps.setdefault("goog:chromeOptions", {})
+    options.setdefault("binary", install.browser_binary)
+    args = [str(arg) for arg in options.get("args", [])]
+    for flag in CHROMIUM_FLAGS:
+        if not _has_flag(args, flag):
+            args.append(flag)
+    if headless and not _has_flag(args, "--headless"):
+        args.append("--headless=new")
+    if not _has_flag(args, "--user-data-dir"):
+        args.append(f"--user-data-dir={workdir / 'profile'}")
+    options["args"] = args
+    return caps
+
+
+def firefox_capabilities(
+    caps: Capabilities, install: BrowserInstall, headless: bool
+) -> Capabilities:
+    caps = copy.deepcopy(caps)
+    caps["browserName"] = "firefox"
+    options = caps.setdefault("moz:firefoxOptions", {})
+    options.setdefault("binary", install.browser_binary)
+    args = [str(arg) for arg in options.get("args", [])]
+    if headless and "-headless" not in args and "--headless" not in args:
+        args.append("-headless")
+    options["args"] = args
+    return caps
+
+
+def _tail(path: Path, limit: int = 2000) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit:].strip()
+    except OSError:
+        return ""
+
+
+class LocalProcessHandle:
+    """What the local node keeps per session, to destroy it later."""
+
+    def __init__(self, tag: str, workdir: Path, process: asyncio.subprocess.Process) -> None:
+        self.tag = tag
+        self.workdir = workdir
+        self.process = process
+        self.watcher: asyncio.Task[None] | None = None
+
+
+class LocalNode(Node):
+    kind = "local"
+
+    def __init__(
+        self, *, hub_id: str, installs: list[BrowserInstall], max_sessions: int,
+        start_timeout: float, display_provider: Any = None,
+    ) -> None:
+        super().__init__(f"local-{hub_id[:8]}", "local://", max_sessions)
+        self.hub_id = hub_id
+        self.installs = {install.name: install for install in installs}
+        self.start_timeout = start_timeout
+        self.display_provider = display_provider
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def stereotypes(self) -> list[Capabilities]:
+        return [install.stereotype for install in self.installs.values()]
+
+    async def start(self) -> None:
+        self._http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
+        )
+        remove_stale_workdirs()
+
+    async def close(self) -> None:
+        if self._http:
+            await self._http.close()
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        assert self._http is not None, "LocalNode.start() was not awaited"
+        return self._http
+
+    async def health(self) -> NodeHealth:
+        missing = [i.name for i in self.installs.values()
+                   if not (os.access(i.browser_binary, os.X_OK)
+                           and os.access(i.driver_binary, os.X_OK))]
+        if missing:
+            return NodeHealth(False, f"binaries gone for: {', '.join(missing)}")
+        return NodeHealth(True)
+
+    def metrics(self) -> dict[str, Any]:
+        return {"cpu": psutil.cpu_percent(interval=None),
+                "memory": psutil.virtual_memory().percent}
+
+    async def start_session(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        install = self.installs[stereotype["browserName"]]
+        tag = uuid.uuid4().hex
+        workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{tag[:8]}-"))
+        (workdir / OWNER_FILE).write_text(f"{self.hub_id} {os.getpid()}")
+        process: asyncio.subprocess.Process | None = None
+        try:
+            port = free_port()
+            argv, driver_caps = self._plan(install, port, capabilities, workdir, options)
+            env = {"TMPDIR": str(workdir), **options.env}
+            if options.time_zone:
+                env["TZ"] = options.time_zone
+            process = await processes.spawn(
+                argv, hub_id=self.hub_id, session_tag=tag, env=env,
+                log_path=str(workdir / "driver.log"), cwd=str(workdir),
+            )
+            url = f"http://127.0.0.1:{port}"
+            await self._wait_ready(url, process, workdir)
+            session_id, returned = await self._create(url, driver_caps, process, workdir)
+        except BaseException:
+            self._destroy(process.pid if process else None, tag, workdir)
+            if process is not None and process.returncode is None:
+                with contextlib.suppress(ProcessLookupError, TimeoutError):
+                    await asyncio.wait_for(process.wait(), 5)
+            raise
+        handle = LocalProcessHandle(tag, workdir, process)
+        session = NodeSession(session_id, url, returned, stereotype, handle=handle)
+        debugger = returned.get("goog:chromeOptions", {}).get("debuggerAddress")
+        if debugger:
+            session.endpoints["cdp"] = f"http://{debugger}"
+        if isinstance(returned.get("webSocketUrl"), str):
+            session.endpoints["bidi"] = returned["webSocketUrl"]
+        handle.watcher = asyncio.create_task(self._watch(session, handle))
+        return session
+
+    def _plan(
+        self, install: BrowserInstall, port: int, caps: Capabilities, workdir: Path,
+        options: SessionOptions,
+    ) -> tuple[list[str], Capabilities]:
+        headless = not options.needs_screen
+        if install.name == "chrome":
+            argv = [install.driver_binary, f"--port={port}"]
+            return argv, chrome_capabilities(caps, install, workdir, headless)
+        argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
+                "--websocket-port", str(free_port())]
+        return argv, firefox_capabilities(caps, install, headless)
+
+    async def _wait_ready(
+        self, url: str, process: asyncio.subprocess.Process, workdir: Path
+    ) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                raise SessionStartError(
+                    f"driver exited with code {process.returncode} before it was ready: "
+                    f"{_tail(workdir / 'driver.log')}"
+                )
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with self.http.get(f"{url}/status",
+                                         timeout=aiohttp.ClientTimeout(total=2)) as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.05)
+        raise SessionStartError(f"driver did not answer /status within {self.start_timeout:g} s")
+
+    async def _create(
+        self, url: str, caps: Capabilities, process: asyncio.subprocess.Process, workdir: Path
+    ) -> tuple[str, Capabilities]:
+        body = {"capabilities": {"alwaysMatch": caps, "firstMatch": [{}]}}
+        try:
+            async with self.http.post(
+                f"{url}/session", json=body,
+                timeout=aiohttp.ClientTimeout(total=self.start_timeout),
+            ) as response:
+                text = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise SessionStartError(
+                f"driver failed to create the session ({error or type(error).__name__}): "
+                f"{_tail(workdir / 'driver.log')}"
+            ) from None
+        try:
+            value = json.loads(text)["value"]
+        except (ValueError, KeyError, TypeError):
+            raise SessionStartError(f"driver answered {response.status}: {text[:500]}") from None
+        if response.status != 200 or "sessionId" not in value:
+            message = value.get("message") if isinstance(value, dict) else None
+            raise SessionStartError(message or f"driver answered {response.status}: {text[:500]}")
+        return value["sessionId"], value.get("capabilities", {})
+
+    async def _watch(self, session: NodeSession, handle: LocalProcessHandle) -> None:
+        code = await handle.process.wait()
+        session.mark_dead(f"the driver process exited with code {code}")
+
+    async def stop_session(self, session: NodeSession) -> None:
+        handle: LocalProcessHandle = session.handle
+        if not session.quit_sent and handle.process.returncode is None:
+            session.quit_sent = True
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+                async with self.http.delete(
+                    f"{session.url}/session/{session.session_id}",
+                    timeout=aiohttp.ClientTimeout(total=5),
+                ) as response:
+                    await response.read()
+        if handle.watcher:
+            handle.watcher.cancel()
+        await asyncio.to_thread(self._destroy, handle.process.pid, handle.tag, handle.workdir)
+        if handle.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, TimeoutError):
+                await asyncio.wait_for(handle.process.wait(), 5)
+
+    @staticmethod
+    def _destroy(pid: int | None, tag: str, workdir: Path) -> None:
+        processes.kill_tree(pid, tag)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def remove_stale_workdirs() -> None:
+    """Remove session folders whose hub is gone (a crash leaves them behind)."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{WORKDIR_PREFIX}*"):
+        try:
+            _, pid = (folder / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            continue
+        if not psutil.pid_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)

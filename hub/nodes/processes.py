@@ -1,0 +1,140 @@
+"""Child processes that always die: spawned marked, killed as a whole tree, reaped after a crash.
+
+Every process a node starts carries ``TGGRID_HUB_ID``, ``TGGRID_HUB_PID`` and
+``TGGRID_SESSION`` in its environment. Browsers inherit them, so a session's whole tree can be
+found even when a helper process was re-parented to init, and a hub that starts after a crash
+kills whatever a dead hub left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+import psutil
+
+log = logging.getLogger(__name__)
+
+HUB_ID_ENV = "TGGRID_HUB_ID"
+HUB_PID_ENV = "TGGRID_HUB_PID"
+SESSION_ENV = "TGGRID_SESSION"
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel kills it if the hub dies, even by SIGKILL."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+async def spawn(
+    argv: Sequence[str], *, hub_id: str, session_tag: str, env: dict[str, str] | None = None,
+    log_path: str | None = None, cwd: str | None = None,
+) -> asyncio.subprocess.Process:
+    """Start a marked child in its own process group, output to ``log_path``."""
+    child_env = {**os.environ, **(env or {}), HUB_ID_ENV: hub_id, HUB_PID_ENV: str(os.getpid()),
+                 SESSION_ENV: session_tag}
+    output = _open_log(log_path) if log_path else asyncio.subprocess.DEVNULL
+    try:
+        return await asyncio.create_subprocess_exec(
+            *argv, env=child_env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+            stdout=output, stderr=output, start_new_session=True, preexec_fn=_die_with_parent,
+        )
+    finally:
+        if log_path:
+            output.close()  # type: ignore[union-attr]
+
+
+def _open_log(path: str) -> IO[bytes]:
+    return open(path, "ab")
+
+
+def _marked(process: psutil.Process, key: str, value: str) -> bool:
+    try:
+        return process.environ().get(key) == value
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, OSError):
+        return False
+
+
+def find_tagged(session_tag: str) -> list[psutil.Process]:
+    """Every live process carrying this session's tag."""
+    return [p for p in psutil.process_iter() if _marked(p, SESSION_ENV, session_tag)]
+
+
+def kill_processes(
+    processes: Iterable[psutil.Process], grace: float = 2.0, *, not_ours: int | None = None
+) -> None:
+    """SIGTERM, wait up to ``grace`` seconds, then SIGKILL what is left.
+
+    ``not_ours`` is a direct child that asyncio reaps: it is signalled but never waited for
+    here, or its exit status would be stolen from the event loop's child watcher.
+    """
+    alive = []
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+            alive.append(process)
+    waitable = [p for p in alive if p.pid != not_ours]
+    _, still_alive = psutil.wait_procs(waitable, timeout=grace)
+    for process in [*still_alive, *(p for p in alive if p.pid == not_ours)]:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(still_alive, timeout=grace)
+
+
+def kill_tree(pid: int | None, session_tag: str, grace: float = 2.0) -> None:
+    """Kill the child ``pid``, its descendants, its process group and anything with the tag.
+
+    ``pid`` must be a direct child started by :func:`spawn`; the caller awaits its exit.
+    """
+    victims: dict[int, psutil.Process] = {}
+    if pid is not None:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(pid)
+            victims[root.pid] = root
+            for child in root.children(recursive=True):
+                victims[child.pid] = child
+    for process in find_tagged(session_tag):
+        victims.setdefault(process.pid, process)
+    victims.pop(os.getpid(), None)
+    kill_processes(victims.values(), grace, not_ours=pid)
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def reap_orphans(hub_id: str) -> int:
+    """Kill processes left by hubs that are no longer alive; returns how many were killed."""
+    orphans = []
+    for process in psutil.process_iter():
+        try:
+            environ = process.environ()
+        except (psutil.Error, OSError):
+            continue
+        owner = environ.get(HUB_ID_ENV)
+        if not owner or owner == hub_id:
+            continue
+        owner_pid = environ.get(HUB_PID_ENV, "")
+        if owner_pid.isdigit() and _hub_alive(int(owner_pid), owner):
+            continue
+        orphans.append(process)
+    if orphans:
+        log.warning("orphans.reaped count=%d", len(orphans))
+        kill_processes(orphans, grace=1.0)
+    return len(orphans)
+
+
+def _hub_alive(pid: int, hub_id: str) -> bool:
+    """A hub is alive when its pid exists and is not itself one of its marked children."""
+    try:
+        process = psutil.Process(pid)
+        return process.is_running() and process.environ().get(HUB_ID_ENV) != hub_id
+    except (psutil.Error, OSError):
+        return False

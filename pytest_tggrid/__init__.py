@@ -1,0 +1,1 @@
+"""pytest --tggrid: run browser tests on a TGGrid hub (see issue 8)."""
