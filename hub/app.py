@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -36,6 +36,7 @@ from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.w3c import routes as w3c_routes
+from hub.api.errors import api_errors
 from hub.w3c.middleware import webdriver_errors
 
 log = logging.getLogger(__name__)
@@ -105,8 +106,23 @@ async def _on_shutdown(app: web.Application) -> None:
     await app[REGISTRY].drain_listeners()
 
 
+FeatureSetup = Callable[[web.Application], None]
+
+
+def features() -> list[FeatureSetup]:
+    """Each package's ``setup(app)``: adds its routes, cleanup contexts, hooks, listeners.
+
+    Order matters: the database comes first (others write to it), auth next (its middleware
+    guards everything registered after).
+    """
+    found: list[FeatureSetup] = []
+    # feature setups: one line each, in order
+    return found
+
+
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
-    app = web.Application(middlewares=[webdriver_errors], client_max_size=256 * 1024 * 1024)
+    app = web.Application(middlewares=[api_errors, webdriver_errors],
+                          client_max_size=256 * 1024 * 1024)
     app[SETTINGS] = settings
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()
@@ -121,5 +137,7 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     app.cleanup_ctx.append(_nodes_ctx)
     app.cleanup_ctx.append(_background_ctx)
     app.on_shutdown.append(_on_shutdown)
+    for setup in features():
+        setup(app)
     w3c_routes.add_routes(app)
     return app
