@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from hub.api.errors import api_errors
 from hub.config import Settings
 from hub.grid.distributor import Distributor
 from hub.grid.queue import NewSessionQueue
@@ -36,7 +37,6 @@ from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.w3c import routes as w3c_routes
-from hub.api.errors import api_errors
 from hub.w3c.middleware import webdriver_errors
 
 log = logging.getLogger(__name__)
