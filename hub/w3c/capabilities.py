@@ -100,7 +100,8 @@ def process_capabilities(body: Any) -> list[Capabilities]:
         )
     if not isinstance(requested, dict):
         raise InvalidArgument("'capabilities' must be a JSON object")
-    always = validate_capabilities(requested.get("alwaysMatch") or {}, "alwaysMatch")
+    always_match = requested.get("alwaysMatch")
+    always = validate_capabilities({} if always_match is None else always_match, "alwaysMatch")
     first_match = requested.get("firstMatch", [{}])
     if not isinstance(first_match, list) or not first_match:
         raise InvalidArgument("'firstMatch' must be a non-empty JSON array")
