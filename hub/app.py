@@ -15,8 +15,12 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from hub import cdp
+from hub.api import setup as api_setup
 from hub.api.errors import api_errors
+from hub.auth import setup as auth_setup
 from hub.config import Settings
+from hub.db import setup as db_setup
 from hub.grid.distributor import Distributor
 from hub.grid.queue import NewSessionQueue
 from hub.grid.reaper import run_reaper
@@ -25,12 +29,15 @@ from hub.keys import (
     CAPABILITY_HOOKS,
     DISTRIBUTOR,
     HUB_ID,
+    MEDIA,
     PROXY,
     QUEUE,
     REGISTRY,
     SETTINGS,
     UPSTREAM,
 )
+from hub.media import feature as media
+from hub.media.provider import MediaProvider
 from hub.nodes import processes
 from hub.nodes.base import Node
 from hub.nodes.browsers import detect_chrome, detect_firefox
@@ -42,7 +49,9 @@ from hub.w3c.middleware import webdriver_errors
 log = logging.getLogger(__name__)
 
 
-def local_node(settings: Settings, hub_id: str) -> LocalNode:
+def local_node(
+    settings: Settings, hub_id: str, display_provider: MediaProvider | None = None
+) -> LocalNode:
     detectors = {
         "chrome": lambda: detect_chrome(settings.chrome_binary, settings.chromedriver_binary),
         "firefox": lambda: detect_firefox(settings.firefox_binary, settings.geckodriver_binary),
@@ -60,7 +69,8 @@ def local_node(settings: Settings, hub_id: str) -> LocalNode:
                  install.version, install.browser_binary, install.driver_binary)
         installs.append(install)
     return LocalNode(hub_id=hub_id, installs=installs, max_sessions=settings.max_sessions,
-                     start_timeout=settings.session_start_timeout)
+                     start_timeout=settings.session_start_timeout,
+                     display_provider=display_provider)
 
 
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -76,7 +86,7 @@ async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
     await asyncio.to_thread(processes.reap_orphans, app[HUB_ID])
     nodes: list[Node] = []
     if settings.provider == "local":
-        nodes.append(await asyncio.to_thread(local_node, settings, app[HUB_ID]))
+        nodes.append(await asyncio.to_thread(local_node, settings, app[HUB_ID], app.get(MEDIA)))
     for node in nodes:
         await node.start()
         app[DISTRIBUTOR].add_node(node)
@@ -117,6 +127,11 @@ def features() -> list[FeatureSetup]:
     """
     found: list[FeatureSetup] = []
     # feature setups: one line each, in order
+    found.append(db_setup.setup)
+    found.append(auth_setup.setup)
+    found.append(api_setup.setup)
+    found.append(cdp.setup)
+    found.append(media.setup)
     return found
 
 

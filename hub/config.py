@@ -72,6 +72,48 @@ class Settings:
     )
     enable_vnc: bool = _setting(False, "Give every session a VNC screen.")
     enable_recording: bool = _setting(False, "Record a video of every session.")
+    recording_dir: str = _setting(
+        "", "Directory for session videos. Empty: <data_dir>/recordings.")
+    recording_retention_days: float = _setting(
+        30.0, "Days a recording is kept; older ones are deleted at start and daily. "
+        "0 keeps them forever.",
+    )
+    view_link_ttl: float = _setting(
+        7 * 24 * 3600.0, "Seconds a signed view link (VNC, video, viewer page) stays valid "
+        "unless the request for it asks for less.",
+    )
+    novnc_dir: str = _setting(
+        "/usr/share/novnc", "noVNC's files (Debian package novnc), served at /ui/novnc/ for "
+        "the live viewer page.",
+    )
+    websocket_heartbeat: float = _setting(
+        30.0, "Seconds between pings on client websockets (CDP, BiDi, /cdp); a client that "
+        "misses the pong is disconnected. 0 disables.",
+    )
+    database_url: str = _setting(
+        "", "SQLAlchemy URL of the database, e.g. postgresql://user:pass@host/tggrid for several "
+        "hubs sharing one. Empty: SQLite at <data_dir>/tggrid.db.",
+    )
+    auth: str = _setting(
+        "off", "on: every /api route (but health, login, register), the WebDriver surface and "
+        "websockets need an API token. off: anonymous use, allowed only on a loopback host.",
+    )
+    allow_registration: bool = _setting(
+        True, "Let anyone create an account with POST /api/auth/register.")
+    secret_key: str = _setting(
+        "", "Key that encrypts TOTP secrets at rest (any string; keep it secret and stable). "
+        "Empty: a random key kept in <data_dir>/secret.key (mode 0600).",
+    )
+    trusted_proxies: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For / "
+        "X-Real-IP are believed; from anyone else those headers are ignored.",
+    )
+    audit_retention_days: int = _setting(
+        90, "Days audit log entries are kept; 0 keeps them forever.")
+    insecure_no_auth: bool = _setting(
+        False, "Allow auth off while listening on a non-loopback address (anyone who can "
+        "reach the port can then drive browsers and read every session).",
+    )
 
     @property
     def data_path(self) -> Path:
@@ -189,6 +231,14 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"setting {name!r} must be positive")
     if settings.provider not in {"local", "docker"}:
         raise ConfigError(f"setting 'provider': {settings.provider!r} is not local or docker")
+    if settings.auth not in {"on", "off"}:
+        raise ConfigError(f"setting 'auth': {settings.auth!r} is not on or off")
+    if settings.audit_retention_days < 0:
+        raise ConfigError("setting 'audit_retention_days' must be 0 (forever) or more")
+    if settings.recording_retention_days < 0:
+        raise ConfigError("setting 'recording_retention_days' must be 0 (forever) or more")
+    if settings.view_link_ttl <= 0:
+        raise ConfigError("setting 'view_link_ttl' must be positive")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError("setting 'public_url' must start with http:// or https://")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-from docker.errors import DockerException, ImageNotFound
+from docker.errors import APIError, DockerException, ImageNotFound
 
 IMAGES = ("chrome", "firefox")
 REPOSITORY = "tggrid"
@@ -115,7 +115,25 @@ def build_image(
         _follow_build(stream, name, log, verbose)
     client.api.tag(tag, f"{REPOSITORY}/{name}", "latest")
     log(f"image.built name={name} tag={tag} also={latest} s={time.monotonic() - started:.0f}")
+    remove_superseded(client, name, keep=tag, log=log)
     return tag
+
+
+def remove_superseded(client: docker.DockerClient, name: str, *, keep: str, log: Log) -> None:
+    """Untag earlier context-hash builds of `name` so rebuilds do not pile up on disk.
+
+    Without force: an image that a container (running or stopped) still uses stays.
+    """
+    for image in client.api.images(name=f"{REPOSITORY}/{name}"):
+        for old in image.get("RepoTags") or []:
+            if old in (keep, f"{REPOSITORY}/{name}:latest"):
+                continue
+            try:
+                client.api.remove_image(old)
+            except APIError as exc:
+                log(f"image.kept tag={old} reason={exc.explanation or exc}")
+            else:
+                log(f"image.removed tag={old}")
 
 
 def ensure_base_image(client: docker.DockerClient, log: Log, *, pull: bool = True) -> None:

@@ -8,12 +8,21 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from hub.auth.accounts import Accounts
+from hub.auth.authenticator import Authenticator
 from hub.config import Settings
+from hub.db.audit import AuditLog
+from hub.db.engine import Database
+from hub.db.writer import BackgroundWriter
 from hub.grid.distributor import Distributor
 from hub.grid.queue import NewSessionQueue
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session
+from hub.media.provider import MediaProvider
+from hub.media.service import RecordingService
+from hub.media.signing import LinkSigner
 from hub.proxy.http import CommandProxy
+from hub.proxy.websocket import Bridges
 
 CapabilityHook = Callable[[web.Request, Session, dict[str, Any]], None]
 
@@ -25,3 +34,17 @@ DISTRIBUTOR = web.AppKey("distributor", Distributor)
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)
 PROXY = web.AppKey("proxy", CommandProxy)
 CAPABILITY_HOOKS = web.AppKey("capability_hooks", list[CapabilityHook])
+DATABASE = web.AppKey("database", Database)
+DB_WRITER = web.AppKey("db_writer", BackgroundWriter)
+AUDIT = web.AppKey("audit", AuditLog)
+AUTH = web.AppKey("auth", Authenticator)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+# Path prefixes anyone may reach with auth on (health, login, the dashboard's pages...).
+PUBLIC_PATHS = web.AppKey("public_paths", list[str])
+BRIDGES = web.AppKey("bridges", Bridges)
+MEDIA = web.AppKey("media", MediaProvider)
+RECORDINGS = web.AppKey("recordings", RecordingService)
+LINK_SIGNER = web.AppKey("link_signer", LinkSigner)
+# Requests that carry their own proof (signed view links): the auth middleware lets a request
+# through without credentials when any of these returns True for it.
+ACCESS_GRANTS = web.AppKey("access_grants", list[Callable[[web.Request], bool]])

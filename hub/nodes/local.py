@@ -103,6 +103,7 @@ class LocalProcessHandle:
         self.workdir = workdir
         self.process = process
         self.watcher: asyncio.Task[None] | None = None
+        self.media: Any = None  # the display provider's SessionMedia, when headed
 
 
 class LocalNode(Node):
@@ -158,10 +159,17 @@ class LocalNode(Node):
         workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{tag[:8]}-"))
         (workdir / OWNER_FILE).write_text(f"{self.hub_id} {os.getpid()}")
         process: asyncio.subprocess.Process | None = None
+        media: Any = None
         try:
+            if self.display_provider is not None:
+                self.display_provider.apply_defaults(options)
+            if options.needs_screen:
+                if self.display_provider is None:
+                    raise SessionStartError("this node has no screens for VNC or video")
+                media = await self.display_provider.open(options, tag, workdir)
             port = free_port()
             argv, driver_caps = self._plan(install, port, capabilities, workdir, options)
-            env = {"TMPDIR": str(workdir), **options.env}
+            env = {"TMPDIR": str(workdir), **options.env, **(media.env if media else {})}
             if options.time_zone:
                 env["TZ"] = options.time_zone
             process = await processes.spawn(
@@ -171,14 +179,21 @@ class LocalNode(Node):
             url = f"http://127.0.0.1:{port}"
             await self._wait_ready(url, process, workdir)
             session_id, returned = await self._create(url, driver_caps, process, workdir)
+            if media is not None:
+                await media.attach(session_id)
         except BaseException:
+            if media is not None:
+                await asyncio.shield(media.close())
             self._destroy(process.pid if process else None, tag, workdir)
             if process is not None and process.returncode is None:
                 with contextlib.suppress(ProcessLookupError, TimeoutError):
                     await asyncio.wait_for(process.wait(), 5)
             raise
         handle = LocalProcessHandle(tag, workdir, process)
+        handle.media = media
         session = NodeSession(session_id, url, returned, stereotype, handle=handle)
+        if media is not None:
+            session.endpoints.update(media.endpoints)
         debugger = returned.get("goog:chromeOptions", {}).get("debuggerAddress")
         if debugger:
             session.endpoints["cdp"] = f"http://{debugger}"
@@ -194,7 +209,15 @@ class LocalNode(Node):
         headless = not options.needs_screen
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
-            return argv, chrome_capabilities(caps, install, workdir, headless)
+            caps = chrome_capabilities(caps, install, workdir, headless)
+            if not headless:  # fill the screen that VNC shows and ffmpeg records
+                width, height, _ = options.screen_resolution
+                args = caps["goog:chromeOptions"]["args"]
+                for flag, value in (("--window-position", "0,0"),
+                                    ("--window-size", f"{width},{height}")):
+                    if not _has_flag(args, flag):
+                        args.append(f"{flag}={value}")
+            return argv, caps
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
         return argv, firefox_capabilities(caps, install, headless)
@@ -257,6 +280,8 @@ class LocalNode(Node):
                     await response.read()
         if handle.watcher:
             handle.watcher.cancel()
+        if handle.media is not None:
+            await handle.media.close()
         await asyncio.to_thread(self._destroy, handle.process.pid, handle.tag, handle.workdir)
         if handle.process.returncode is None:
             with contextlib.suppress(ProcessLookupError, TimeoutError):

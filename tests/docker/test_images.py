@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import io
 import json
@@ -339,7 +340,7 @@ class FakeAPI:
 
 
 class FakeClient:
-    def __init__(self, api: FakeAPI) -> None:
+    def __init__(self, api: object) -> None:
         self.api = api
 
 
@@ -361,3 +362,50 @@ def test_base_falls_back_to_debootstrap_fast_when_pull_fails(
     assert api.tags == []
     assert time.monotonic() - started < 2
     assert any(line.startswith("base.pull_failed") for line in lines)
+
+
+class FakeImagesAPI:
+    """docker.APIClient.images/remove_image over a fixed tag list; `in_use` tags refuse."""
+
+    def __init__(self, tags: list[str], in_use: set[str]) -> None:
+        self.tags = tags
+        self.in_use = in_use
+        self.removed: list[str] = []
+
+    def images(self, name: str) -> list[dict[str, list[str]]]:
+        return [{"RepoTags": [t for t in self.tags if t.startswith(f"{name}:")]}]
+
+    def remove_image(self, tag: str) -> None:
+        if tag in self.in_use:
+            raise APIError("conflict", explanation=f"image {tag} is being used by a container")
+        self.removed.append(tag)
+
+
+def test_superseded_builds_are_untagged_unless_in_use() -> None:
+    api = FakeImagesAPI(
+        ["tggrid/chrome:new", "tggrid/chrome:latest", "tggrid/chrome:old", "tggrid/chrome:used"],
+        in_use={"tggrid/chrome:used"},
+    )
+    lines: list[str] = []
+
+    images.remove_superseded(FakeClient(api), "chrome", keep="tggrid/chrome:new", log=lines.append)  # type: ignore[arg-type]
+
+    assert api.removed == ["tggrid/chrome:old"]
+    assert lines[0] == "image.removed tag=tggrid/chrome:old"
+    assert lines[1].startswith("image.kept tag=tggrid/chrome:used")
+
+
+def test_cli_subcommand_parses_names_and_rejects_unknown_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = argparse.ArgumentParser(prog="tggrid")
+    images.add_subparser(parser.add_subparsers(dest="command"))
+
+    both = parser.parse_args(["images", "build"])
+    one = parser.parse_args(["images", "build", "firefox", "--no-pull", "-v"])
+    wrong = parser.parse_args(["images", "build", "safari"])
+
+    assert (both.names, both.no_pull, both.func) == ([], False, images.run_build)
+    assert (one.names, one.no_pull, one.verbose) == (["firefox"], True, True)
+    assert wrong.func(wrong) == 2
+    assert "unknown image safari" in capsys.readouterr().err

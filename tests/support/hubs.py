@@ -48,6 +48,10 @@ class RunningHub:
             try:
                 with urllib.request.urlopen(self.url + "/status", timeout=2):
                     return
+            except urllib.error.HTTPError as error:
+                if error.code == 401:  # up, with auth on
+                    return
+                time.sleep(0.1)
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
         raise RuntimeError(f"hub did not start within {timeout} s:\n{self.log()}")

@@ -1,0 +1,144 @@
+"""What recording a session costs: CPU and memory of a recorded session versus a headless one.
+
+Starts a hub (a child process on a free loopback port) and, in alternating rounds, runs the same
+workload (a page with a running animation) in a headless Chromium session and in one recorded
+with ``enableVideo`` (headed on Xvfb, a window manager, ffmpeg). Over a fixed window it sums,
+for the session's whole process tree (every process the hub marked, found with psutil), the CPU
+seconds used and the proportional memory (PSS, RSS where PSS is unreadable). Prints the means
+and the ratios recorded/headless. Not a test: run it by hand or in CI as a report.
+
+    .venv/bin/python bench/recording_cost.py [--rounds 3] [--seconds 10] [--resolution 1920x1080]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import psutil
+from selenium import webdriver
+
+ANIMATION = ("data:text/html,<style>@keyframes spin{to{transform:rotate(360deg)}}"
+             "div{width:40vmin;height:40vmin;margin:20vmin auto;"
+             "background:linear-gradient(red,blue);animation:spin 2s linear infinite}"
+             "</style><div></div><p id=t></p>"
+             "<script>setInterval(()=>t.textContent=Date.now(),50)</script>")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_hub() -> Iterator[tuple[str, int]]:
+    """A hub child process on a free port; yields its URL and pid."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="tggrid-bench-") as data:
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "hub", "hub", "--port", str(port), "--data-dir", data,
+             "--max-sessions", "1", "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if hub.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the hub did not start (exit code {hub.returncode})")
+                with contextlib.suppress(OSError), urllib.request.urlopen(
+                        url + "/status", timeout=2):
+                    break
+                time.sleep(0.1)
+            yield url, hub.pid
+        finally:
+            hub.terminate()
+            hub.wait(60)
+
+
+def session_tree(hub_pid: int) -> list[psutil.Process]:
+    """Every process the hub started (they carry its pid in their environment) and their
+    descendants (Chromium's zygote children do not keep the environment)."""
+    found: dict[int, psutil.Process] = {}
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, OSError):
+            if process.environ().get("TGGRID_HUB_PID") == str(hub_pid):
+                found[process.pid] = process
+                found.update((child.pid, child) for child in process.children(recursive=True))
+    return list(found.values())
+
+
+def memory_of(process: psutil.Process) -> int:
+    try:
+        return process.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return process.memory_info().rss
+
+
+def measure(url: str, hub_pid: int, recorded: bool, seconds: float, resolution: str
+            ) -> tuple[float, float]:
+    """(cores used, MiB) of one session's tree while it shows the animation."""
+    options = webdriver.ChromeOptions()
+    if recorded:
+        options.set_capability("tggrid:options", {"enableVideo": True,
+                                                  "screenResolution": resolution})
+    driver = webdriver.Remote(url, options=options)
+    try:
+        driver.get(ANIMATION)
+        time.sleep(2)  # let start-up work settle before the window opens
+        before: dict[int, tuple[psutil.Process, float]] = {}
+        memory: list[int] = []
+        began = time.monotonic()
+        while time.monotonic() - began < seconds:
+            total = 0
+            for process in session_tree(hub_pid):
+                with contextlib.suppress(psutil.Error):
+                    cpu = sum(process.cpu_times()[:2])
+                    before.setdefault(process.pid, (process, cpu))
+                    total += memory_of(process)
+            memory.append(total)
+            time.sleep(0.5)
+        used = 0.0
+        for process, start in before.values():
+            with contextlib.suppress(psutil.Error):
+                used += sum(process.cpu_times()[:2]) - start
+        elapsed = time.monotonic() - began
+    finally:
+        driver.quit()
+    return used / elapsed, statistics.mean(memory) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--resolution", default="1920x1080")
+    args = parser.parse_args()
+    results: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    with running_hub() as (url, hub_pid):
+        for _ in range(args.rounds):
+            for recorded in (False, True):
+                results[recorded].append(
+                    measure(url, hub_pid, recorded, args.seconds, args.resolution))
+    rows = {}
+    for recorded, label in ((False, "headless"), (True, f"recorded {args.resolution}")):
+        cpu = statistics.mean(r[0] for r in results[recorded])
+        mib = statistics.mean(r[1] for r in results[recorded])
+        rows[recorded] = (cpu, mib)
+        print(f"{label:24} cpu {cpu:6.2f} cores   memory {mib:8.1f} MiB")
+    print(f"{'ratio recorded/headless':24} cpu {rows[True][0] / rows[False][0]:6.2f} x       "
+          f"memory {rows[True][1] / rows[False][1]:8.2f} x")
+    print(f"({args.rounds} rounds of {args.seconds:g} s each, {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()

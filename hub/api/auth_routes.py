@@ -1,0 +1,80 @@
+"""/api/auth: register, login, logout, me, and two-factor enrolment."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.api.common import caller, current_user, json_response, read_body, text_field
+from hub.api.errors import Forbidden
+from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
+from hub.auth.authenticator import COOKIE
+from hub.keys import ACCOUNTS, SETTINGS
+
+
+async def register(request: web.Request) -> web.Response:
+    if not request.app[SETTINGS].allow_registration:
+        raise Forbidden("registration is switched off; ask an admin for an account",
+                        code="registration_disabled")
+    body = await read_body(request)
+    user = await request.app[ACCOUNTS].register(
+        text_field(body, "email"), text_field(body, "password"),
+        text_field(body, "fullName", required=False), caller(request))
+    return json_response({"user": user.to_json()}, status=201)
+
+
+async def login(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    code = body.get("twoFactorCode")
+    token, user, expires = await request.app[ACCOUNTS].login(
+        text_field(body, "email"), text_field(body, "password"),
+        str(code) if code not in (None, "") else None, caller(request))
+    response = json_response({"token": token, "user": user.to_json(),
+                              "expiresAt": expires.isoformat()})
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/",
+                        secure=request.secure,
+                        max_age=int(LOGIN_TOKEN_LIFETIME.total_seconds()))
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    user = current_user(request)
+    await request.app[ACCOUNTS].logout(user, request["token_hash"], caller(request))
+    response = json_response({"ok": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    return json_response({"user": current_user(request).to_json()})
+
+
+async def enable_2fa(request: web.Request) -> web.Response:
+    user = current_user(request)
+    return json_response(await request.app[ACCOUNTS].enable_2fa(user, caller(request)))
+
+
+async def verify_2fa(request: web.Request) -> web.Response:
+    user = current_user(request)
+    body = await read_body(request)
+    user = await request.app[ACCOUNTS].verify_2fa(user, text_field(body, "code"),
+                                                  caller(request))
+    return json_response({"user": user.to_json()})
+
+
+async def disable_2fa(request: web.Request) -> web.Response:
+    user = current_user(request)
+    body = await read_body(request)
+    user = await request.app[ACCOUNTS].disable_2fa(
+        user, text_field(body, "password"), text_field(body, "code"), caller(request))
+    return json_response({"user": user.to_json()})
+
+
+def add_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_post("/api/auth/register", register)
+    router.add_post("/api/auth/login", login)
+    router.add_post("/api/auth/logout", logout)
+    router.add_get("/api/auth/me", me)
+    router.add_post("/api/auth/2fa/enable", enable_2fa)
+    router.add_post("/api/auth/2fa/verify", verify_2fa)
+    router.add_post("/api/auth/2fa/disable", disable_2fa)

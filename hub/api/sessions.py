@@ -1,0 +1,152 @@
+"""/api/sessions: session history and control for people and the dashboard.
+
+Rows come from the database (this hub and any other sharing it); ending a session acts on
+the live one in this hub. Another user's session answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from hub.api.common import (
+    json_response,
+    owner_scope,
+    parse_int,
+    parse_limit,
+    parse_time,
+    read_body,
+)
+from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
+from hub.db import sessions as history
+from hub.db.recordings import owner_id_of
+from hub.grid.queue import SessionRequest
+from hub.grid.session import Session
+from hub.keys import CAPABILITY_HOOKS, DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
+from hub.urls import public_base
+from hub.w3c.capabilities import SessionOptions, process_capabilities
+from hub.w3c.errors import WebDriverError
+from hub.w3c.routes import wait_for_session
+
+BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "ff": "firefox"}
+
+
+def _live(request: web.Request, session_id: str, scope: int | None) -> Session | None:
+    session = request.app[REGISTRY].find(session_id)
+    if session is None or (scope is not None and owner_id_of(session.owner) != scope):
+        return None
+    return session
+
+
+async def _row(request: web.Request, scope: int | None) -> dict[str, Any]:
+    await request.app[DB_WRITER].flush(within=5)
+    row = await history.get_session(request.app[DATABASE], request.match_info["session_id"],
+                                    owner_id=scope)
+    if row is None:
+        raise NotFound(f"no such session: {request.match_info['session_id']}")
+    return row
+
+
+async def list_sessions(request: web.Request) -> web.Response:
+    scope = owner_scope(request)
+    wanted = parse_int(request, "user")
+    if scope is not None and wanted not in (None, scope):
+        return json_response({"items": []})
+    state = request.query.get("state") or None
+    if state is not None and state not in history.STATES:
+        raise BadRequest(f"state must be one of {', '.join(history.STATES)}")
+    query = history.SessionFilter(
+        owner_id=scope if scope is not None else wanted, state=state,
+        browser=request.query.get("browser") or None, start=parse_time(request, "from"),
+        end=parse_time(request, "to"), name=request.query.get("name") or None,
+        limit=parse_limit(request), offset=parse_int(request, "offset") or 0,
+    )
+    await request.app[DB_WRITER].flush(within=5)
+    return json_response({"items": await history.list_sessions(request.app[DATABASE], query)})
+
+
+async def get_session(request: web.Request) -> web.Response:
+    return json_response(await _row(request, owner_scope(request)))
+
+
+async def delete_session(request: web.Request) -> web.Response:
+    scope = owner_scope(request)
+    session = _live(request, request.match_info["session_id"], scope)
+    if session is None:
+        row = await _row(request, scope)
+        raise Conflict(f"session {row['id']} is not running on this hub ({row['state']})",
+                       code="not_running")
+    await request.app[DISTRIBUTOR].end_session(session, "it was ended through the API")
+    return web.Response(status=204)
+
+
+async def patch_session(request: web.Request) -> web.Response:
+    scope = owner_scope(request)
+    body = await read_body(request)
+    values: dict[str, Any] = {}
+    for field, column, limit in (("testStatus", "test_status", 32), ("name", "test_name", 255)):
+        if field in body:
+            value = body[field]
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                raise BadRequest(f"{field} must be a string of at most {limit} characters")
+            values[column] = value
+    if not values:
+        raise BadRequest("send testStatus and/or name")
+    await _row(request, scope)
+    row = await history.update_session(request.app[DATABASE], request.match_info["session_id"],
+                                       **values)
+    if row is None:
+        raise NotFound(f"no such session: {request.match_info['session_id']}")
+    return json_response(row)
+
+
+def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
+    """``{browserType, browserVersion?, platformName?, capabilities?, ...options}`` as W3C
+    capabilities; the remaining keys are TGGrid session options (name, enableVNC, ...)."""
+    body = dict(body)
+    browser = str(body.pop("browserType", "chrome")).lower()
+    caps: dict[str, Any] = {"browserName": BROWSER_ALIASES.get(browser, browser)}
+    for key in ("browserVersion", "platformName"):
+        if key in body:
+            caps[key] = body.pop(key)
+    extra = body.pop("capabilities", {})
+    if not isinstance(extra, dict):
+        raise BadRequest("capabilities must be an object")
+    caps.update(extra)
+    if body:
+        caps["tggrid:options"] = {**caps.get("tggrid:options", {}), **body}
+    return caps
+
+
+async def create_session(request: web.Request) -> web.Response:
+    caps = capabilities_from(await read_body(request))
+    try:
+        candidates = process_capabilities({"capabilities": {"alwaysMatch": caps}})
+        for candidate in candidates:
+            SessionOptions.from_capabilities(candidate)
+        request.app[DISTRIBUTOR].check_satisfiable(candidates)
+        session = await wait_for_session(
+            request, SessionRequest(candidates, owner=request.get("user")))
+    except WebDriverError as error:
+        status = 400 if error.status == 400 else 503
+        raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None
+    capabilities = dict(session.capabilities)
+    for hook in request.app[CAPABILITY_HOOKS]:
+        hook(request, session, capabilities)
+    session.capabilities = capabilities
+    base = public_base(request, request.app[SETTINGS].public_url)
+    return json_response({
+        "sessionId": session.id, "webdriverUrl": f"{base}/wd/hub",
+        "capabilities": capabilities, "cdpUrl": capabilities.get("se:cdp"),
+        "vncUrl": capabilities.get("se:vnc"),
+    }, status=201)
+
+
+def add_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_get("/api/sessions", list_sessions)
+    router.add_post("/api/sessions/create", create_session)
+    router.add_get("/api/sessions/{session_id}", get_session)
+    router.add_delete("/api/sessions/{session_id}", delete_session)
+    router.add_patch("/api/sessions/{session_id}", patch_session)

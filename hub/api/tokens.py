@@ -1,0 +1,41 @@
+"""/api/tokens: a user's API tokens (the secret is shown once, at creation)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.api.common import caller, current_user, json_response, read_body, text_field
+from hub.api.errors import NotFound
+from hub.db import users
+from hub.keys import ACCOUNTS, DATABASE
+
+
+async def create_token(request: web.Request) -> web.Response:
+    user = current_user(request)
+    body = await read_body(request)
+    info, token = await request.app[ACCOUNTS].create_token(
+        user, text_field(body, "name"), caller(request))
+    return json_response({**info.to_json(), "token": token}, status=201)
+
+
+async def list_tokens(request: web.Request) -> web.Response:
+    user = current_user(request)
+    found = await users.list_tokens(request.app[DATABASE], user.id)
+    return json_response({"items": [token.to_json() for token in found]})
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    user = current_user(request)
+    try:
+        token_id = int(request.match_info["token_id"])
+    except ValueError:
+        raise NotFound("no such token") from None
+    if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller(request)):
+        raise NotFound("no such token")
+    return web.Response(status=204)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/tokens", create_token)
+    app.router.add_get("/api/tokens", list_tokens)
+    app.router.add_delete("/api/tokens/{token_id}", revoke_token)

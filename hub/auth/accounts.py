@@ -1,0 +1,224 @@
+"""Sign-up, sign-in with optional 2FA, tokens: the rules, with every act audited.
+
+Route handlers in :mod:`hub.api` parse and render; this module decides. Failures raise
+:class:`~hub.api.errors.ApiError` subclasses that the API renders as ``{"error", "message"}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from hub.api.errors import ApiError, BadRequest, Conflict, Forbidden, Unauthenticated
+from hub.auth import passwords, tokens, totp
+from hub.auth.authenticator import Authenticator
+from hub.auth.secret_box import SecretBox
+from hub.auth.throttle import Throttle
+from hub.db import two_factor, users
+from hub.db.audit import AuditLog
+from hub.db.engine import Database
+from hub.db.models import User, utcnow
+from hub.db.users import TokenInfo, UserInfo
+
+LOGIN_TOKEN_LIFETIME = dt.timedelta(hours=24)
+
+
+class TooManyAttempts(ApiError):
+    status, code = 429, "too_many_attempts"
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Where a request came from, for the audit log and per-address throttling."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+class Accounts:
+    def __init__(self, db: Database, audit: AuditLog, authenticator: Authenticator,
+                 box: SecretBox, throttle: Throttle | None = None) -> None:
+        self.db = db
+        self.audit = audit
+        self.authenticator = authenticator
+        self.box = box
+        self.throttle = throttle or Throttle()
+
+    def _audit(self, action: str, caller: Caller, user: UserInfo | User | None = None,
+               **fields: Any) -> None:
+        self.audit.record(action, user_id=user.id if user else None,
+                          user_email=user.email if user else None, ip_address=caller.ip,
+                          user_agent=caller.user_agent, **fields)
+
+    # -- accounts --------------------------------------------------------------------------
+
+    async def register(self, email: str, password: str, full_name: str, caller: Caller,
+                       *, role: str = users.USER) -> UserInfo:
+        email = users.normalize_email(email)
+        if "@" not in email or len(email) > 320 or email.startswith("@"):
+            raise BadRequest("email must be an email address", code="invalid_email")
+        weakness = passwords.check_strength(password)
+        if weakness:
+            raise BadRequest(weakness, code="weak_password")
+        try:
+            user = await users.create_user(
+                self.db, email=email, password_hash=await passwords.hash_password(password),
+                full_name=full_name.strip()[:200], role=role)
+        except IntegrityError:
+            raise Conflict(f"an account for {email} exists", code="email_taken") from None
+        self._audit("auth.register", caller, user, resource_type="user",
+                    resource_id=str(user.id))
+        return user
+
+    async def login(self, email: str, password: str, code: str | None, caller: Caller
+                    ) -> tuple[str, UserInfo, dt.datetime]:
+        """A sign-in token for the dashboard and scripts, its user and when it expires."""
+        account = users.normalize_email(email)
+        row = await users.find_user(self.db, email=account)
+        wait = self.throttle.locked_for(account, caller.ip)
+        if wait:
+            self._audit("auth.login.failed", caller, row, resource_type="user",
+                        resource_id=str(row.id) if row else None,
+                        details={"email": account, "reason": "locked"})
+            raise TooManyAttempts(
+                f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
+        valid = await passwords.verify_password(row.password_hash if row else None, password)
+        if row is None or not valid or not row.is_active:
+            self._failure(account, row, "bad_password", caller)
+            raise Unauthenticated("wrong email or password", code="invalid_credentials")
+        if row.totp_enabled:
+            if not code:
+                raise Forbidden("this account needs a two-factor code",
+                                code="two_factor_required")
+            if not await self._code_ok(row, code, backup=True):
+                self._failure(account, row, "bad_two_factor_code", caller)
+                raise Unauthenticated("wrong or already used two-factor code",
+                                      code="invalid_two_factor_code")
+        self.throttle.success(account)
+        token = tokens.new_token()
+        expires = utcnow() + LOGIN_TOKEN_LIFETIME
+        await users.add_token(self.db, user_id=row.id, name="login", kind="login",
+                              token_hash=tokens.token_hash(token),
+                              prefix=tokens.display_prefix(token), expires_at=expires)
+        user = await users.update_user(self.db, row.id, last_login_at=utcnow())
+        assert user is not None
+        self._audit("auth.login", caller, user, resource_type="user", resource_id=str(user.id))
+        return token, user, expires
+
+    def _failure(self, account: str, row: User | None, reason: str, caller: Caller) -> None:
+        self._audit("auth.login.failed", caller, row, resource_type="user",
+                    resource_id=str(row.id) if row else None,
+                    details={"email": account, "reason": reason})
+        if self.throttle.failure(account, caller.ip):
+            self._audit("auth.lockout", caller, row, resource_type="user",
+                        resource_id=str(row.id) if row else None,
+                        details={"email": account, "address": caller.ip})
+
+    async def logout(self, user: UserInfo, digest: str, caller: Caller) -> None:
+        await users.revoke_token(self.db, token_hash=digest, user_id=user.id)
+        self.authenticator.forget(digest)
+        self._audit("auth.logout", caller, user, resource_type="user", resource_id=str(user.id))
+
+    # -- API tokens ------------------------------------------------------------------------
+
+    async def create_token(self, user: UserInfo, name: str, caller: Caller
+                           ) -> tuple[TokenInfo, str]:
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise BadRequest("a token needs a name of 1-100 characters", code="invalid_name")
+        token = tokens.new_token()
+        info = await users.add_token(self.db, user_id=user.id, name=name, kind="api",
+                                     token_hash=tokens.token_hash(token),
+                                     prefix=tokens.display_prefix(token))
+        self._audit("auth.token.create", caller, user, resource_type="token",
+                    resource_id=str(info.id), details={"name": name})
+        return info, token
+
+    async def revoke_token(self, user: UserInfo, token_id: int, caller: Caller) -> bool:
+        owner = None if user.is_admin else user.id
+        digest = await users.revoke_token(self.db, token_id=token_id, user_id=owner)
+        if digest is None:
+            return False
+        self.authenticator.forget(digest)
+        self._audit("auth.token.revoke", caller, user, resource_type="token",
+                    resource_id=str(token_id))
+        return True
+
+    # -- two-factor ------------------------------------------------------------------------
+
+    async def _row(self, user: UserInfo) -> User:
+        row = await users.find_user(self.db, user_id=user.id)
+        if row is None:
+            raise Unauthenticated("the account no longer exists")
+        return row
+
+    async def _code_ok(self, row: User, code: str, *, backup: bool) -> bool:
+        if row.totp_secret is None:
+            return False
+        secret = self.box.decrypt(row.totp_secret)
+        step = totp.matching_step(secret, code, row.totp_last_step)
+        if step is not None:
+            return await two_factor.claim_totp_step(self.db, row.id, step)
+        if not backup:
+            return False
+        digest = self.box.mac(totp.normalize_backup_code(code))
+        return await two_factor.claim_backup_code(self.db, row.id, digest)
+
+    async def enable_2fa(self, user: UserInfo, caller: Caller) -> dict[str, Any]:
+        row = await self._row(user)
+        if row.totp_enabled:
+            raise Conflict("two-factor authentication is on already; disable it first",
+                           code="two_factor_enabled")
+        secret = totp.new_secret()
+        codes = totp.new_backup_codes()
+        await two_factor.start_enrollment(self.db, user.id, self.box.encrypt(secret),
+                                          [self.box.mac(code) for code in codes])
+        uri = totp.provisioning_uri(secret, user.email)
+        self._audit("auth.2fa.enable", caller, user, resource_type="user",
+                    resource_id=str(user.id))
+        return {"secret": secret, "otpauthUrl": uri, "qrCode": totp.qr_data_uri(uri),
+                "backupCodes": codes}
+
+    def _check_throttle(self, user: UserInfo, caller: Caller) -> None:
+        wait = self.throttle.locked_for(user.email, caller.ip)
+        if wait:
+            raise TooManyAttempts(
+                f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
+
+    async def verify_2fa(self, user: UserInfo, code: str, caller: Caller) -> UserInfo:
+        self._check_throttle(user, caller)
+        row = await self._row(user)
+        if row.totp_secret is None or row.totp_enabled:
+            raise Conflict("no two-factor enrollment is waiting; call enable first",
+                           code="no_pending_two_factor")
+        if not await self._code_ok(row, code, backup=False):
+            self._failure(user.email, row, "bad_two_factor_code", caller)
+            raise BadRequest("wrong two-factor code", code="invalid_two_factor_code")
+        await two_factor.activate(self.db, user.id)
+        self.authenticator.forget_user(user.id)
+        self._audit("auth.2fa.verify", caller, user, resource_type="user",
+                    resource_id=str(user.id))
+        return dataclasses.replace(user, two_factor_enabled=True)
+
+    async def disable_2fa(self, user: UserInfo, password: str, code: str, caller: Caller
+                          ) -> UserInfo:
+        self._check_throttle(user, caller)
+        row = await self._row(user)
+        if not row.totp_enabled:
+            raise Conflict("two-factor authentication is off", code="two_factor_disabled")
+        if not await passwords.verify_password(row.password_hash, password):
+            self._failure(user.email, row, "bad_password", caller)
+            raise Unauthenticated("wrong password", code="invalid_credentials")
+        if not await self._code_ok(row, code, backup=True):
+            self._failure(user.email, row, "bad_two_factor_code", caller)
+            raise Unauthenticated("wrong or already used two-factor code",
+                                  code="invalid_two_factor_code")
+        await two_factor.clear(self.db, user.id)
+        self.authenticator.forget_user(user.id)
+        self._audit("auth.2fa.disable", caller, user, resource_type="user",
+                    resource_id=str(user.id))
+        return dataclasses.replace(user, two_factor_enabled=False)

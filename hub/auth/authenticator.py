@@ -1,0 +1,92 @@
+"""From a request's credentials to a user, cheaply enough for every WebDriver command.
+
+Credentials: ``Authorization: Bearer <token>``, HTTP Basic (user = email, password = token,
+as in ``http://me@example.com:<token>@hub:4444/wd/hub``), the dashboard's cookie, or (on a
+websocket handshake only, for clients that cannot set headers) a ``token`` query parameter.
+A verified token is cached for ``ttl`` seconds so the command path does no database I/O;
+revoking through this hub forgets it at once, other hubs within ``ttl``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import time
+
+from aiohttp import web
+
+from hub.auth.client import Network
+from hub.auth.tokens import token_hash
+from hub.db import users
+from hub.db.engine import Database
+from hub.db.models import utcnow
+from hub.db.users import TokenInfo, UserInfo
+
+COOKIE = "tggrid_token"
+CACHE_TTL = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    token: str
+    email: str | None = None
+
+
+def read_credentials(request: web.Request) -> Credentials | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer" and value.strip():
+        return Credentials(value.strip())
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        email, sep, token = decoded.partition(":")
+        return Credentials(token, email) if sep and token else None
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        return Credentials(cookie)
+    if request.headers.get("Upgrade", "").lower() == "websocket" and request.query.get("token"):
+        return Credentials(request.query["token"])
+    return None
+
+
+class Authenticator:
+    def __init__(self, db: Database, trusted: list[Network] | None = None,
+                 ttl: float = CACHE_TTL) -> None:
+        self.db = db
+        self.trusted = trusted or []
+        self.ttl = ttl
+        self._cache: dict[str, tuple[UserInfo, TokenInfo, float]] = {}
+
+    async def authenticate(self, credentials: Credentials) -> tuple[UserInfo, str] | None:
+        """The user and the token's hash, or None for a bad, revoked or expired token."""
+        digest = token_hash(credentials.token)
+        cached = self._cache.get(digest)
+        if cached is not None and time.monotonic() - cached[2] < self.ttl:
+            user, token, _ = cached
+        else:
+            found = await users.user_for_token(self.db, digest)
+            if found is None:
+                self._cache.pop(digest, None)
+                return None
+            user, token = found
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (user, token, time.monotonic())
+        if token.expires_at is not None and token.expires_at <= utcnow():
+            self._cache.pop(digest, None)
+            return None
+        if credentials.email is not None and users.normalize_email(credentials.email) != user.email:
+            return None
+        return user, digest
+
+    def forget(self, digest: str) -> None:
+        self._cache.pop(digest, None)
+
+    def forget_user(self, user_id: int) -> None:
+        for digest, (user, _, _) in list(self._cache.items()):
+            if user.id == user_id:
+                del self._cache[digest]

@@ -1,0 +1,51 @@
+"""The auth middleware: puts the caller's user (or None) on ``request["user"]``.
+
+With ``auth = on`` everything but the public paths (``app[PUBLIC_PATHS]``: health, login,
+register, and what other packages add) needs valid credentials: /api answers 401
+``{"error": "unauthorized"}``, the WebDriver surface a W3C ``unauthorized`` error, both with
+``WWW-Authenticate: Basic``. With auth off, credentials are still read when given (sessions
+get an owner) but nobody is turned away.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from hub.api.errors import Unauthenticated, api_error_response
+from hub.auth.authenticator import read_credentials
+from hub.auth.client import client_address
+from hub.keys import ACCESS_GRANTS, AUTH, PUBLIC_PATHS, SETTINGS
+from hub.w3c.errors import Unauthorized
+from hub.w3c.middleware import is_webdriver_path
+
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="TGGrid", charset="UTF-8"'}
+
+
+def is_public(path: str, public: list[str]) -> bool:
+    return any(path == entry or path.startswith(entry.rstrip("/") + "/") for entry in public)
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    auth = request.app[AUTH]
+    request["client_ip"] = client_address(request, auth.trusted)
+    request["user"] = None
+    credentials = read_credentials(request)
+    found = await auth.authenticate(credentials) if credentials else None
+    if found is not None:
+        request["user"], request["token_hash"] = found
+    elif request.app[SETTINGS].auth == "on" and not is_public(
+            request.path, request.app[PUBLIC_PATHS]) and not any(
+            grant(request) for grant in request.app.get(ACCESS_GRANTS, ())):
+        message = ("invalid, revoked or expired credentials" if credentials else
+                   "authentication required: send an API token as HTTP Basic password "
+                   "(user = email) or as Authorization: Bearer")
+        if request.path.startswith("/api"):
+            raise Unauthenticated(message)
+        if is_webdriver_path(request.path):
+            return Unauthorized(message).to_response(headers=CHALLENGE)
+        response = api_error_response(401, "unauthorized", message)
+        response.headers.update(CHALLENGE)
+        return response
+    return await handler(request)

@@ -1,0 +1,170 @@
+"""Session history: a registry listener that writes session rows, and the queries over them.
+
+The listener only queues writes (start, then end, in order) so the lifecycle never waits on
+the database. It also writes the session audit entries: the end reason tells a quit from an
+idle timeout from a failure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.audit import AuditLog
+from hub.db.engine import Database
+from hub.db.models import SessionRow
+from hub.db.recordings import owner_id_of
+from hub.db.writer import BackgroundWriter
+from hub.grid.reaper import idle_reason
+from hub.grid.session import Session
+
+RUNNING, CLOSED, TIMEOUT, FAILED = "running", "closed", "timeout", "failed"
+STATES = (RUNNING, CLOSED, TIMEOUT, FAILED)
+_AUDIT_ACTIONS = {CLOSED: "session.delete", TIMEOUT: "session.timeout", FAILED: "session.failed"}
+
+
+def end_state(session: Session) -> str:
+    if session.failed:
+        return FAILED
+    if session.end_reason == idle_reason(session.idle_timeout):
+        return TIMEOUT
+    return CLOSED
+
+
+def _when(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+class SessionRecorder:
+    """A :class:`~hub.grid.registry.SessionListener` that persists and audits sessions."""
+
+    def __init__(self, writer: BackgroundWriter, audit: AuditLog, hub_id: str) -> None:
+        self.writer = writer
+        self.audit = audit
+        self.hub_id = hub_id
+
+    def _audit(self, action: str, session: Session, details: dict[str, Any]) -> None:
+        self.audit.record(
+            action, user_id=owner_id_of(session.owner),
+            user_email=getattr(session.owner, "email", None), resource_type="session",
+            resource_id=session.id, details=details,
+        )
+
+    async def session_started(self, session: Session) -> None:
+        row = SessionRow(
+            id=session.id, hub_id=self.hub_id, owner_id=owner_id_of(session.owner),
+            kind=session.kind, browser_name=session.browser_name,
+            browser_version=str(session.capabilities.get("browserVersion", "")),
+            node_id=session.slots.id, requested_capabilities=dict(session.requested),
+            capabilities=dict(session.capabilities), test_name=session.options.name,
+            state=RUNNING, started_at=_when(session.created_at),
+        )
+
+        async def insert(db_session: AsyncSession) -> None:
+            db_session.add(row)
+
+        self.writer.submit("session.start", insert)
+        self._audit("session.create", session, {
+            "browserName": row.browser_name, "browserVersion": row.browser_version,
+            "node": row.node_id, "name": row.test_name})
+
+    async def session_ended(self, session: Session) -> None:
+        state = end_state(session)
+        capabilities = dict(session.capabilities)
+        ended_at = dt.datetime.now(dt.UTC)
+
+        async def update(db_session: AsyncSession) -> None:
+            row = await db_session.get(SessionRow, session.id)
+            if row is None:
+                return
+            row.state, row.failed, row.end_reason = state, session.failed, session.end_reason
+            row.capabilities, row.ended_at = capabilities, ended_at
+
+        self.writer.submit("session.end", update)
+        self._audit(_AUDIT_ACTIONS[state], session, {"reason": session.end_reason})
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionFilter:
+    owner_id: int | None = None
+    state: str | None = None
+    browser: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    name: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def session_json(row: SessionRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "hubId": row.hub_id, "ownerId": row.owner_id, "kind": row.kind,
+        "browserName": row.browser_name, "browserVersion": row.browser_version,
+        "node": row.node_id, "requestedCapabilities": row.requested_capabilities,
+        "capabilities": row.capabilities, "name": row.test_name,
+        "testStatus": row.test_status, "state": row.state, "failed": row.failed,
+        "endReason": row.end_reason, "startedAt": row.started_at.isoformat(),
+        "endedAt": row.ended_at.isoformat() if row.ended_at else None,
+    }
+
+
+def _filtered(query: SessionFilter) -> Select[tuple[SessionRow]]:
+    statement = select(SessionRow)
+    if query.owner_id is not None:
+        statement = statement.where(SessionRow.owner_id == query.owner_id)
+    if query.state:
+        statement = statement.where(SessionRow.state == query.state)
+    if query.browser:
+        statement = statement.where(SessionRow.browser_name == query.browser)
+    if query.start is not None:
+        statement = statement.where(SessionRow.started_at >= query.start)
+    if query.end is not None:
+        statement = statement.where(SessionRow.started_at <= query.end)
+    if query.name:
+        statement = statement.where(SessionRow.test_name.contains(query.name, autoescape=True))
+    return statement
+
+
+async def list_sessions(db: Database, query: SessionFilter) -> list[dict[str, Any]]:
+    """Newest first."""
+    statement = (_filtered(query).order_by(SessionRow.started_at.desc(), SessionRow.id)
+                 .limit(query.limit).offset(query.offset))
+    async with db.session() as session:
+        return [session_json(row) for row in await session.scalars(statement)]
+
+
+async def get_session(db: Database, session_id: str, *, owner_id: int | None = None
+                      ) -> dict[str, Any] | None:
+    """The row, or None when missing or (with ``owner_id``) someone else's."""
+    statement = select(SessionRow).where(SessionRow.id == session_id)
+    if owner_id is not None:
+        statement = statement.where(SessionRow.owner_id == owner_id)
+    async with db.session() as session:
+        row = await session.scalar(statement)
+    return session_json(row) if row else None
+
+
+async def fail_abandoned(db: Database, reason: str) -> int:
+    """Mark rows still running as failed: with SQLite one hub owns the database, so at its
+    start anything running was left by a crash. Returns how many."""
+    async with db.session() as session:
+        result = await session.execute(
+            update(SessionRow).where(SessionRow.state == RUNNING).values(
+                state=FAILED, failed=True, end_reason=reason, ended_at=dt.datetime.now(dt.UTC)))
+    return int(result.rowcount or 0)
+
+
+async def update_session(db: Database, session_id: str, **values: Any) -> dict[str, Any] | None:
+    """Set ``test_status`` and/or ``test_name``."""
+    async with db.session() as session:
+        row = await session.get(SessionRow, session_id)
+        if row is None:
+            return None
+        for key in ("test_status", "test_name"):
+            if key in values:
+                setattr(row, key, values[key])
+    return session_json(row)

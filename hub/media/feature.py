@@ -1,0 +1,96 @@
+"""Wire screens, VNC and recording into the hub: ``setup(app)`` is one line in app.features()."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from hub.auth.secret_box import load_key
+from hub.config import Settings
+from hub.grid.session import Session
+from hub.keys import (
+    ACCESS_GRANTS,
+    CAPABILITY_HOOKS,
+    DATABASE,
+    HUB_ID,
+    LINK_SIGNER,
+    MEDIA,
+    PUBLIC_PATHS,
+    RECORDINGS,
+    REGISTRY,
+    SETTINGS,
+)
+from hub.media import access, routes
+from hub.media.catalog import DbCatalog, JsonCatalog, RecordingCatalog
+from hub.media.provider import MediaProvider
+from hub.media.service import RecordingService
+from hub.media.signing import LinkSigner
+from hub.urls import public_base, websocket_base
+
+log = logging.getLogger(__name__)
+
+RETENTION_INTERVAL = 24 * 3600.0
+
+
+def recording_path(settings: Settings) -> Path:
+    return Path(settings.recording_dir).expanduser() if settings.recording_dir else (
+        settings.data_path / "recordings")
+
+
+def add_capabilities(request: web.Request, session: Session, caps: dict[str, Any]) -> None:
+    """se:vnc / se:vncEnabled / tggrid:vncUrl / tggrid:videoUrl, all on the hub's address."""
+    public_url = request.app[SETTINGS].public_url
+    base = public_base(request, public_url)
+    if "vnc" in session.node_session.endpoints:
+        caps["se:vnc"] = f"{websocket_base(request, public_url)}/session/{session.id}/se/vnc"
+        caps["se:vncEnabled"] = True
+        caps["tggrid:vncUrl"] = f"{base}/ui/sessions/{session.id}/live"
+    if session.options.enable_video:
+        caps["tggrid:videoUrl"] = f"{base}/api/sessions/{session.id}/video"
+
+
+async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
+    provider = app[MEDIA]
+    await asyncio.to_thread(provider.start)
+    database = app.get(DATABASE)
+    catalog: RecordingCatalog = (DbCatalog(database) if database is not None
+                                 else JsonCatalog(provider.recording_dir))
+    service = RecordingService(
+        catalog, provider, hub_id=app[HUB_ID], recording_dir=provider.recording_dir,
+        retention_days=app[SETTINGS].recording_retention_days)
+    app[RECORDINGS] = service
+    app[REGISTRY].subscribe(service)
+    settled = await service.settle_interrupted()
+    if settled:
+        log.warning("recording.settled_after_crash count=%d", settled)
+    retention = asyncio.create_task(service.run_retention(RETENTION_INTERVAL),
+                                    name="recording-retention")
+    yield
+    retention.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await retention
+    await service.close()
+    await provider.close()
+
+
+def setup(app: web.Application) -> None:
+    settings = app[SETTINGS]
+    app[MEDIA] = MediaProvider(
+        hub_id=app[HUB_ID], recording_dir=recording_path(settings),
+        enable_vnc=settings.enable_vnc, enable_recording=settings.enable_recording)
+    app[LINK_SIGNER] = LinkSigner(load_key(settings.secret_key, settings.data_path))
+    if ACCESS_GRANTS not in app:
+        app[ACCESS_GRANTS] = []
+    app[ACCESS_GRANTS].append(access.signed_view_request)
+    if PUBLIC_PATHS not in app:
+        app[PUBLIC_PATHS] = []
+    app[PUBLIC_PATHS].append("/ui/novnc/")  # noVNC's own files: the viewer page loads them
+    app[CAPABILITY_HOOKS].append(add_capabilities)
+    app.cleanup_ctx.append(_media_ctx)
+    routes.add_routes(app)

@@ -1,0 +1,181 @@
+"""The recording service: each video's metadata, from first frame to deletion.
+
+As a session listener it claims the recorder the local node started, records who owns the
+video, and once ffmpeg has ended probes the file (duration, size) or marks it failed. Nodes
+whose recorder runs elsewhere (Docker) hand over a finished file with :meth:`add_finished`.
+It also enforces ``recording_retention_days`` and, on start, settles recordings a crashed hub
+left half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from pathlib import Path
+
+from hub.db.recordings import RECORDING, RecordingInfo
+from hub.grid.session import Session
+from hub.media.catalog import RecordingCatalog, Search, utcnow
+from hub.media.provider import MediaProvider
+from hub.media.recorder import Recorder, RecordingState, duration_of, probe
+
+log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 90.0
+
+
+def _when(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+class RecordingService:
+    def __init__(
+        self, catalog: RecordingCatalog, provider: MediaProvider | None, *, hub_id: str,
+        recording_dir: Path, retention_days: float,
+    ) -> None:
+        self.catalog = catalog
+        self.provider = provider
+        self.hub_id = hub_id
+        self.recording_dir = recording_dir
+        self.retention_days = retention_days
+        self._pending: dict[str, Recorder] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def busy(self, session_id: str) -> bool:
+        """True while the session's video is being recorded or finished (answer 409)."""
+        return session_id in self._pending or (
+            self.provider is not None and self.provider.has_recorder(session_id))
+
+    # -- session lifecycle -------------------------------------------------------------------
+
+    async def session_started(self, session: Session) -> None:
+        recorder = self.provider.claim_recorder(session.id) if self.provider else None
+        if recorder is None:
+            return
+        self._pending[session.id] = recorder
+        try:
+            info = await self.catalog.create(
+                session_id=session.id, path=str(recorder.path), name=recorder.path.name,
+                owner=session.owner, started_at=_when(recorder.started_at))
+        except BaseException:
+            self._pending.pop(session.id, None)
+            raise
+        task = asyncio.create_task(self._finalize(session.id, info, recorder))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def session_ended(self, session: Session) -> None:
+        return None
+
+    async def _finalize(self, session_id: str, info: RecordingInfo, recorder: Recorder) -> None:
+        try:
+            state = await recorder.wait()
+            if state is RecordingState.FAILED:
+                await self.catalog.fail(info.id, recorder.error)
+                log.warning("recording.marked_failed id=%s session=%s", info.id, session_id)
+            else:
+                await self.complete(info.id, recorder.path, _when(recorder.ended_at))
+        except Exception:
+            log.exception("recording.finalize_failed id=%s session=%s", info.id, session_id)
+        finally:
+            self._pending.pop(session_id, None)
+
+    async def complete(self, recording_id: str, path: Path, ended_at: dt.datetime) -> None:
+        """Probe a finished file: ready with duration and size, or failed if unplayable."""
+        try:
+            duration = duration_of(await probe(path, hub_id=self.hub_id))
+            size = (await asyncio.to_thread(path.stat)).st_size
+        except (ValueError, OSError) as error:
+            await self.catalog.fail(recording_id, f"the video is not playable: {error}")
+            log.warning("recording.unplayable id=%s path=%s error=%s", recording_id, path, error)
+            return
+        await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at)
+        log.info("recording.ready id=%s path=%s duration=%.1f size=%d", recording_id, path,
+                 duration, size)
+
+    async def add_finished(
+        self, session: Session, path: Path, *, started_at: float | None = None
+    ) -> RecordingInfo | None:
+        """A video recorded elsewhere (a Docker node) becomes a recording of ``session``."""
+        info = await self.catalog.create(
+            session_id=session.id, path=str(path), name=path.name, owner=session.owner,
+            started_at=_when(started_at or session.created_at))
+        await self.complete(info.id, path, utcnow())
+        return await self.catalog.get(info.id)
+
+    # -- housekeeping ------------------------------------------------------------------------
+
+    async def delete(self, info: RecordingInfo) -> None:
+        """The file and its metadata."""
+        await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
+        await self.catalog.delete(info.id)
+        log.info("recording.deleted id=%s path=%s", info.id, info.path)
+
+    async def sweep(self, now: dt.datetime | None = None) -> int:
+        """Delete recordings older than the retention period; returns how many."""
+        if self.retention_days <= 0:
+            return 0
+        cutoff = (now or utcnow()) - dt.timedelta(days=self.retention_days)
+        removed = 0
+        for info in await self.catalog.search(Search(until=cutoff)):
+            if self.busy(info.session_id):
+                continue
+            await self.delete(info)
+            removed += 1
+        removed += await asyncio.to_thread(self._remove_untracked, cutoff.timestamp(),
+                                           await self._tracked_paths())
+        if removed:
+            log.info("recording.retention removed=%d days=%g", removed, self.retention_days)
+        return removed
+
+    async def _tracked_paths(self) -> set[str]:
+        return {info.path for info in await self.catalog.search(Search())}
+
+    def _remove_untracked(self, cutoff: float, tracked: set[str]) -> int:
+        removed = 0
+        for path in self.recording_dir.glob("*.mp4"):
+            with contextlib.suppress(OSError):
+                if str(path) not in tracked and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    async def settle_interrupted(self) -> int:
+        """Recordings left 'recording' by a hub that died: probe them into ready or failed."""
+        settled = 0
+        for info in await self.catalog.search(Search(status=RECORDING)):
+            path = Path(info.path)
+            if self.busy(info.session_id) or not await asyncio.to_thread(self._ours, path):
+                continue
+            try:
+                ended = _when((await asyncio.to_thread(path.stat)).st_mtime)
+            except OSError:
+                await self.catalog.fail(info.id, "the hub stopped while recording; no file")
+            else:
+                await self.complete(info.id, path, ended)
+            settled += 1
+        return settled
+
+    def _ours(self, path: Path) -> bool:
+        """A file of this hub's recording directory (hubs sharing a database keep apart)."""
+        return path.resolve().parent == self.recording_dir.resolve()
+
+    async def run_retention(self, interval: float) -> None:
+        """Sweep now and then every ``interval`` seconds."""
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("recording.retention_failed")
+            await asyncio.sleep(interval)
+
+    async def close(self) -> None:
+        """Let recordings being finished write their metadata (sessions are ended by now)."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(set(self._tasks), timeout=CLOSE_TIMEOUT)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)

@@ -1,0 +1,79 @@
+"""Recordings through failures and restarts: ffmpeg dying, the hub restarting, retention."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from tests.integration.media.conftest import fetch, open_session, show, wait_for_video
+
+
+def _recordings(hub) -> list[dict]:
+    status, body = hub.request("GET", "/api/recordings")
+    assert status == 200, body
+    return body["recordings"]
+
+
+def _status_of(hub, session_id: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [r for r in _recordings(hub) if r["sessionId"] == session_id]
+        if found and (found[0]["status"] != "recording" or time.monotonic() > deadline):
+            return found[0]
+        time.sleep(0.25)
+
+
+def test_ffmpeg_dying_leaves_the_session_running_and_the_recording_failed(media_hub):
+    driver = open_session(media_hub, enableVideo=True)
+    try:
+        [encoder] = [p for p in media_hub.descendants() if p.name() == "ffmpeg"]
+        encoder.send_signal(signal.SIGKILL)
+        encoder.wait(30)
+        recording = _status_of(media_hub, driver.session_id)
+        assert recording["status"] == "failed"
+        assert "ffmpeg exited" in recording["error"]
+        show(driver, "red")
+        assert driver.execute_script("return document.body.style.background") == "red"
+    finally:
+        driver.quit()
+    status, _, body = fetch(f"{media_hub.url}/api/sessions/{driver.session_id}/video")
+    assert status == 404
+    assert b"recording_failed" in body
+
+
+def test_recordings_survive_a_restart_and_retention_deletes_old_ones(hub_factory, tmp_path):
+    data = tmp_path / "data"
+    first = hub_factory("--data-dir", str(data))
+    driver = open_session(first, enableVideo=True, videoName="kept")
+    show(driver, "white")
+    driver.quit()
+    url = f"/api/sessions/{driver.session_id}/video"
+    status, _, video = wait_for_video(first.url + url)
+    assert status == 200
+    first.stop()
+
+    second = hub_factory("--data-dir", str(data))
+    [recording] = _recordings(second)
+    assert (recording["name"], recording["status"]) == ("kept.mp4", "ready")
+    status, _, again = fetch(second.url + url)
+    assert (status, again) == (200, video)
+    second.stop()
+
+    # A retention of a few milliseconds makes the recording old at the next start.
+    third = hub_factory("--data-dir", str(data), "--recording-retention-days", "0.0000001")
+    assert _recordings(third) == []
+    assert fetch(third.url + url)[0] == 404
+    assert list((data / "recordings").glob("*.mp4")) == []
+
+
+def test_global_settings_record_and_screen_every_session(hub_factory):
+    hub = hub_factory("--enable-recording", "--enable-vnc")
+    driver = open_session(hub)
+    try:
+        assert driver.capabilities["se:vncEnabled"] is True
+        assert "tggrid:videoUrl" in driver.capabilities
+        assert sorted(set(p.name() for p in hub.descendants()) & {"Xvfb", "x11vnc", "ffmpeg"}
+                      ) == ["Xvfb", "ffmpeg", "x11vnc"]
+    finally:
+        driver.quit()
+    assert wait_for_video(driver.capabilities["tggrid:videoUrl"])[0] == 200

@@ -1,0 +1,96 @@
+"""/api/sessions against real Chromium sessions: create, list, label, end; and the history
+and audit trail a quit, an idle timeout and a crashed driver each leave."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.support.fixtures import HubFactory
+from tests.support.hubs import RunningHub
+
+
+def wait_for_row(hub: RunningHub, session_id: str, state: str, timeout: float = 60
+                 ) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status, row = hub.request("GET", f"/api/sessions/{session_id}")
+        if status == 200 and row["state"] == state:
+            return row
+        if time.monotonic() > deadline:
+            raise AssertionError(f"session {session_id} never became {state}: {row}")
+        time.sleep(0.5)
+
+
+def session_audit(hub: RunningHub, session_id: str) -> list[str]:
+    status, body = hub.request("GET", "/api/audit-logs?resourceType=session&limit=500")
+    assert status == 200, body
+    return [e["action"] for e in body["items"] if e["resourceId"] == session_id]
+
+
+def create(hub: RunningHub, **options: Any) -> dict[str, Any]:
+    status, created = hub.request("POST", "/api/sessions/create",
+                                  {"browserType": "chrome", **options})
+    assert status == 201, created
+    return created
+
+
+def test_create_label_and_end_a_session_through_the_api(hub_factory: HubFactory) -> None:
+    hub = hub_factory("--max-sessions", "1")
+    created = create(hub, name="checkout flow")
+    session_id = created["sessionId"]
+    assert created["webdriverUrl"] == hub.url + "/wd/hub"
+    assert created["capabilities"]["browserName"] == "chrome"
+    assert "cdpUrl" in created and "vncUrl" in created
+    status, answer = hub.request("POST", f"/wd/hub/session/{session_id}/url",
+                                 {"url": "data:text/html,<title>api</title>"})
+    assert status == 200, answer
+
+    status, listed = hub.request("GET", "/api/sessions?state=running&browser=chrome")
+    assert [row["id"] for row in listed["items"]] == [session_id]
+    assert listed["items"][0]["name"] == "checkout flow"
+    assert hub.request("GET", "/api/sessions?name=checkout")[1]["items"][0]["id"] == session_id
+    assert hub.request("GET", "/api/sessions?name=nothing-like-it")[1]["items"] == []
+    assert hub.request("GET", "/api/sessions?state=dancing")[0] == 400
+
+    status, row = hub.request("PATCH", f"/api/sessions/{session_id}",
+                              {"testStatus": "passed", "name": "checkout flow (retry)"})
+    assert (status, row["testStatus"], row["name"]) == (200, "passed", "checkout flow (retry)")
+
+    assert hub.request("DELETE", f"/api/sessions/{session_id}")[0] == 204
+    row = wait_for_row(hub, session_id, "closed")
+    assert row["endReason"] == "it was ended through the API" and not row["failed"]
+    assert row["testStatus"] == "passed" and row["endedAt"] >= row["startedAt"]
+    status, body = hub.request("DELETE", f"/api/sessions/{session_id}")
+    assert (status, body["error"]) == (409, "not_running")
+    assert hub.request("GET", "/api/sessions/no-such-session")[0] == 404
+    assert session_audit(hub, session_id) == ["session.delete", "session.create"]
+    status, answer = hub.request("GET", f"/wd/hub/session/{session_id}/url")
+    assert answer["value"]["error"] == "invalid session id"
+
+
+def test_create_reports_what_cannot_be_served(hub_factory: HubFactory) -> None:
+    hub = hub_factory("--max-sessions", "1", "--browsers", "chrome")
+    status, body = hub.request("POST", "/api/sessions/create", {"browserType": "safari"})
+    assert (status, body["error"]) == (503, "session_not_created")
+    assert "No node supports" in body["message"]
+    status, body = hub.request("POST", "/api/sessions/create",
+                               {"browserType": "chrome", "screenResolution": "big"})
+    assert (status, body["error"]) == (400, "invalid_argument")
+
+
+def test_idle_timeout_and_driver_crash_are_told_apart(hub_factory: HubFactory) -> None:
+    hub = hub_factory("--max-sessions", "1", "--session-timeout", "2",
+                      "--reaper-interval", "0.5")
+    idle = create(hub)["sessionId"]
+    row = wait_for_row(hub, idle, "timeout")
+    assert "timed out" in row["endReason"] and not row["failed"]
+    assert session_audit(hub, idle) == ["session.timeout", "session.create"]
+
+    doomed = create(hub, idleTimeout=600)["sessionId"]
+    drivers = [p for p in hub.descendants() if "chromedriver" in p.name()]
+    assert len(drivers) == 1
+    drivers[0].kill()
+    row = wait_for_row(hub, doomed, "failed")
+    assert row["failed"] and "exited" in row["endReason"]
+    assert session_audit(hub, doomed) == ["session.failed", "session.create"]

@@ -1,0 +1,88 @@
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from hub.media.catalog import JsonCatalog, Search
+from hub.media.service import RecordingService
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def videos(tmp_path):
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def service(videos, hub_id):
+    return RecordingService(JsonCatalog(videos), None, hub_id=hub_id, recording_dir=videos,
+                            retention_days=7)
+
+
+@pytest.fixture(scope="module")
+def sample_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sample") / "sample.mp4"
+    args = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                       "color=c=red:s=160x120:d=2:r=10", "-c:v", "libx264", "-preset",
+                       "ultrafast", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)]
+    subprocess.run(args, check=True, timeout=60)
+    return path
+
+
+async def _recording(service, videos, source, name, days_old, status="ready"):
+    path = videos / name
+    shutil.copy(source, path)
+    info = await service.catalog.create(session_id=name, path=str(path), name=name, owner=None,
+                                        started_at=NOW - dt.timedelta(days=days_old))
+    if status == "ready":
+        await service.catalog.finish(info.id, size=1, duration=2.0, ended_at=NOW)
+    return info
+
+
+async def test_retention_deletes_old_files_and_metadata_only(service, videos, sample_video):
+    old = await _recording(service, videos, sample_video, "old.mp4", days_old=8)
+    new = await _recording(service, videos, sample_video, "new.mp4", days_old=1)
+    stray = videos / "stray.mp4"
+    shutil.copy(sample_video, stray)
+    ancient = time.time() - 30 * 86400
+    os.utime(stray, (ancient, ancient))
+    assert await service.sweep() == 2
+    assert not (videos / "old.mp4").exists() and not stray.exists()
+    assert (videos / "new.mp4").exists()
+    assert await service.catalog.get(old.id) is None
+    assert await service.catalog.get(new.id) is not None
+
+
+async def test_retention_zero_keeps_everything(videos, hub_id, sample_video):
+    service = RecordingService(JsonCatalog(videos), None, hub_id=hub_id, recording_dir=videos,
+                               retention_days=0)
+    await _recording(service, videos, sample_video, "old.mp4", days_old=4000)
+    assert await service.sweep() == 0
+    assert (videos / "old.mp4").exists()
+
+
+async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, sample_video):
+    playable = await _recording(service, videos, sample_video, "done.mp4", 0, status="recording")
+    (videos / "torn.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom half a file")
+    torn = await service.catalog.create(session_id="torn", path=str(videos / "torn.mp4"),
+                                        name="torn.mp4", owner=None, started_at=NOW)
+    gone = await service.catalog.create(session_id="gone", path=str(videos / "gone.mp4"),
+                                        name="gone.mp4", owner=None, started_at=NOW)
+    assert await service.settle_interrupted() == 3
+    ready = await service.catalog.get(playable.id)
+    assert ready.status == "ready" and 1.5 < ready.duration < 2.5
+    assert ready.size == (videos / "done.mp4").stat().st_size
+    assert (await service.catalog.get(torn.id)).status == "failed"
+    assert (await service.catalog.get(gone.id)).status == "failed"
+    assert await service.catalog.search(Search(status="recording")) == []
+
+
+async def test_close_waits_for_nothing_when_idle(service):
+    await asyncio.wait_for(service.close(), 5)
