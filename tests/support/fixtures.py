@@ -26,7 +26,6 @@ def hub_factory(tmp_path: Path) -> Iterator[HubFactory]:
     yield start
     for hub in started:
         hub.stop()
-    assert_no_leftovers(hub)
     for hub in started:
         assert_no_leftovers(hub)
 
