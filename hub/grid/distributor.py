@@ -73,7 +73,8 @@ class Distributor:
         expiry_check = min(1.0, self.request_timeout / 4)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.queue.changed.wait(), expiry_check)
+                async with asyncio.timeout(expiry_check):
+                    await self.queue.changed.wait()
             self.queue.changed.clear()
             self.queue.expire(self.request_timeout)
             self.assign()

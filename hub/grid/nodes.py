@@ -96,11 +96,18 @@ class NodeSlots:
                     "id": {"hostId": self.node.id, "id": slot.id},
                     "lastStarted": _iso(slot.last_started),
                     "stereotype": slot.stereotype,
-                    "session": sessions.get(slot.session_id) if slot.session_id else None,
+                    "session": _slot_session(slot, sessions),
                 }
                 for slot in self.slots
             ],
         }
+
+
+def _slot_session(slot: Slot, sessions: dict[str, Any]) -> dict[str, Any] | None:
+    """The live session in a slot; one being torn down still holds its slot until it is gone."""
+    if slot.session_id is None:
+        return None
+    return sessions.get(slot.session_id) or {"sessionId": slot.session_id, "ending": True}
 
 
 def _iso(timestamp: float) -> str:

@@ -187,7 +187,8 @@ class LocalNode(Node):
             self._destroy(process.pid if process else None, tag, workdir)
             if process is not None and process.returncode is None:
                 with contextlib.suppress(ProcessLookupError, TimeoutError):
-                    await asyncio.wait_for(process.wait(), 5)
+                    async with asyncio.timeout(5):
+                        await process.wait()
             raise
         handle = LocalProcessHandle(tag, workdir, process)
         handle.media = media
@@ -285,7 +286,8 @@ class LocalNode(Node):
         await asyncio.to_thread(self._destroy, handle.process.pid, handle.tag, handle.workdir)
         if handle.process.returncode is None:
             with contextlib.suppress(ProcessLookupError, TimeoutError):
-                await asyncio.wait_for(handle.process.wait(), 5)
+                async with asyncio.timeout(5):
+                    await handle.process.wait()
 
     @staticmethod
     def _destroy(pid: int | None, tag: str, workdir: Path) -> None:

@@ -41,9 +41,8 @@ async def wait_for_session(request: web.Request, session_request: SessionRequest
     queue = app[QUEUE]
     queue.add(session_request)
     try:
-        return await asyncio.wait_for(
-            asyncio.shield(session_request.future), app[SETTINGS].session_request_timeout
-        )
+        async with asyncio.timeout(app[SETTINGS].session_request_timeout):
+            return await asyncio.shield(session_request.future)
     except TimeoutError:
         if queue.remove(session_request):
             session_request.fail(SessionNotCreated("New session request timed out"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,16 @@ def hub_factory(tmp_path: Path) -> Iterator[HubFactory]:
     yield start
     for hub in started:
         hub.stop()
+    for hub in started:
+        assert_no_leftovers(hub)
+
+
+def assert_no_leftovers(hub: RunningHub) -> None:
+    """A stopped hub leaves no browser, driver or helper process behind."""
+    deadline = time.monotonic() + 10
+    while (left := hub.descendants()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"processes left by the hub: {[p.info for p in left]}"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +44,4 @@ def shared_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]
     hub = RunningHub(tmp_path_factory.mktemp("shared-hub"), ["--max-sessions", "2"], {})
     yield hub
     hub.stop()
+    assert_no_leftovers(hub)

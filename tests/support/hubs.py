@@ -16,6 +16,8 @@ from typing import Any
 
 import psutil
 
+from hub.nodes.processes import HUB_PID_ENV
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -81,9 +83,9 @@ class RunningHub:
     def descendants(self) -> list[psutil.Process]:
         """Every live process this hub started, found by the hub's mark in their environment."""
         found = []
-        for process in psutil.process_iter():
+        for process in psutil.process_iter(["pid", "name", "cmdline"]):
             try:
-                if process.environ().get("TGGRID_HUB_PID") == str(self.process.pid):
+                if process.environ().get(HUB_PID_ENV) == str(self.process.pid):
                     found.append(process)
             except (psutil.Error, OSError):
                 continue

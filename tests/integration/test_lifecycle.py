@@ -1,0 +1,96 @@
+"""Processes: a dying driver, a dying browser, and hub shutdown by signal or by crash."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import psutil
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+
+
+def busy_slots(hub) -> list[dict]:
+    _, body = hub.request("GET", "/status")
+    return [s for n in body["value"]["nodes"] for s in n["slots"] if s["session"]]
+
+
+def wait_for_free_slots(hub, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while busy_slots(hub) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert busy_slots(hub) == []
+
+
+def named(hub, fragment: str) -> list[psutil.Process]:
+    return [p for p in hub.descendants() if fragment in p.name()]
+
+
+@pytest.fixture
+def chrome_hub(hub_factory):
+    return hub_factory("--browsers", "chrome", "--max-sessions", "1")
+
+
+def test_killed_chromedriver_gives_a_w3c_error_and_frees_the_slot(chrome_hub):
+    driver = webdriver.Remote(chrome_hub.url, options=webdriver.ChromeOptions())
+    for process in named(chrome_hub, "chromedriver"):
+        process.kill()
+    status, body = chrome_hub.request("GET", f"/session/{driver.session_id}/title")
+    assert status == 404
+    assert body["value"]["error"] == "invalid session id"
+    assert "ended" in body["value"]["message"]
+    wait_for_free_slots(chrome_hub)
+    deadline = time.monotonic() + 15
+    while named(chrome_hub, "chrom") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert named(chrome_hub, "chrom") == [], "the browser outlived its dead driver"
+    # The freed slot serves the next client.
+    again = webdriver.Remote(chrome_hub.url, options=webdriver.ChromeOptions())
+    again.get("data:text/html,<title>again</title>")
+    assert again.title == "again"
+    again.quit()
+
+
+def test_killed_browser_ends_the_session(chrome_hub):
+    driver = webdriver.Remote(chrome_hub.url, options=webdriver.ChromeOptions())
+    browsers = [p for p in named(chrome_hub, "chromium") if "--type=" not in " ".join(
+        p.cmdline())]
+    assert browsers, "no browser process found"
+    for process in browsers:
+        process.kill()
+    with pytest.raises(WebDriverException):
+        for _ in range(20):
+            driver.get("data:text/html,<title>x</title>")
+            time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while busy_slots(chrome_hub) and time.monotonic() < deadline:
+        chrome_hub.request("GET", f"/session/{driver.session_id}/title")
+        time.sleep(0.5)
+    assert busy_slots(chrome_hub) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_ends_sessions_and_leaves_no_process(hub_factory, sig):
+    hub = hub_factory("--browsers", "chrome,firefox", "--max-sessions", "2")
+    chrome = webdriver.Remote(hub.url, options=webdriver.ChromeOptions())
+    chrome.get("data:text/html,<title>busy</title>")
+    assert named(hub, "chromedriver")
+    assert hub.stop(sig) == 0
+    deadline = time.monotonic() + 10
+    while hub.descendants() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hub.descendants() == []
+
+
+def test_a_new_hub_reaps_what_a_killed_hub_left(hub_factory):
+    crashed = hub_factory("--browsers", "chrome")
+    driver = webdriver.Remote(crashed.url, options=webdriver.ChromeOptions())
+    driver.get("data:text/html,<title>orphan</title>")
+    assert crashed.descendants()
+    crashed.stop(signal.SIGKILL)
+    hub_factory("--browsers", "chrome")
+    deadline = time.monotonic() + 15
+    while crashed.descendants() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert crashed.descendants() == []
