@@ -76,8 +76,9 @@ def local_node(
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     client = new_client_session()
     app[UPSTREAM] = client
-    app[PROXY] = CommandProxy(client, app[DISTRIBUTOR])
+    app[PROXY] = CommandProxy(app[DISTRIBUTOR])
     yield
+    await app[PROXY].close()
     await client.close()
 
 

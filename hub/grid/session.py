@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from hub.nodes.base import NodeSession
@@ -43,6 +45,14 @@ class Session:
     def upstream(self) -> str:
         """Prefix for this session's commands on its node."""
         return f"{self.node_session.url}/session/{self.node_session.session_id}"
+
+    @functools.cached_property
+    def upstream_address(self) -> tuple[str, int, str]:
+        """(host, port, path prefix) of the session on its node, parsed once."""
+        url = urllib.parse.urlsplit(self.node_session.url)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        prefix = f"{url.path.rstrip('/')}/session/{self.node_session.session_id}"
+        return url.hostname or "127.0.0.1", port, prefix
 
     @property
     def browser_name(self) -> str:

@@ -13,19 +13,16 @@ import logging
 
 import aiohttp
 from aiohttp import web
-from yarl import URL
 
 from hub.grid.distributor import Distributor
 from hub.grid.session import Session
+from hub.proxy.upstream import UpstreamError, UpstreamPool
 from hub.w3c.errors import InvalidSessionId
 
 log = logging.getLogger(__name__)
 
-FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept")
-
-
 def new_client_session() -> aiohttp.ClientSession:
-    """The pool every proxied command goes through."""
+    """The general-purpose client for the hub's own calls to nodes (not the command path)."""
     connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=None)
     return aiohttp.ClientSession(
         connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",),
@@ -34,39 +31,39 @@ def new_client_session() -> aiohttp.ClientSession:
 
 
 class CommandProxy:
-    def __init__(self, client: aiohttp.ClientSession, distributor: Distributor) -> None:
-        self.client = client
+    def __init__(self, distributor: Distributor, pool: UpstreamPool | None = None) -> None:
         self.distributor = distributor
+        self.pool = pool or UpstreamPool()
 
     async def forward(self, request: web.Request, session: Session, tail: str) -> web.Response:
         session.touch()
-        target = session.upstream + tail
+        host, port, prefix = session.upstream_address
+        target = prefix + tail
         if request.query_string:
             target += "?" + request.query_string
-        headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS
-                   if name in request.headers}
         body = await request.read() if request.body_exists else None
         try:
-            async with self.client.request(
-                request.method, URL(target, encoded=True), data=body, headers=headers,
-                allow_redirects=False,
-            ) as upstream:
-                payload = await upstream.read()
-                status = upstream.status
-                content_type = upstream.headers.get("Content-Type", "application/json")
-        except (aiohttp.ClientConnectionError, aiohttp.ServerDisconnectedError) as error:
-            reason = f"the node stopped answering ({type(error).__name__}: {error})"
+            upstream = await self.pool.request(
+                request.method, host, port, target, body, request.headers.get("Content-Type")
+            )
+        except UpstreamError as error:
+            reason = f"the node stopped answering ({error})"
             await self._end_dead(session, reason)
             raise InvalidSessionId(f"session {session.id} has ended: {reason}") from None
         session.touch()
-        if status == 404 and request.method != "DELETE" and _says_session_gone(payload):
+        if (upstream.status == 404 and request.method != "DELETE"
+                and _says_session_gone(upstream.body)):
             await self._end_dead(session, "the browser went away (the driver no longer knows it)")
-        return web.Response(status=status, body=payload, headers={"Content-Type": content_type})
+        return web.Response(status=upstream.status, body=upstream.body,
+                            headers={"Content-Type": upstream.content_type})
 
     async def _end_dead(self, session: Session, reason: str) -> None:
         log.warning("session.node_lost id=%s reason=%s", session.id, reason)
         task = asyncio.create_task(self.distributor.end_session(session, reason, failed=True))
         await asyncio.shield(task)
+
+    async def close(self) -> None:
+        await self.pool.close()
 
 
 def _says_session_gone(payload: bytes) -> bool:
