@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Start the services the test suite talks to for real: a Docker engine and PostgreSQL.
+# Prints the environment the tests need (TGGRID_TEST_POSTGRES_URL); meant to be sourced.
+set -euo pipefail
+
+if ! docker info >/dev/null 2>&1; then
+  echo "services: starting dockerd" >&2
+  nohup dockerd >/tmp/tggrid-dockerd.log 2>&1 &
+  for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start:" >&2;
+                                   tail -20 /tmp/tggrid-dockerd.log >&2; exit 1; }
+fi
+
+cluster_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+if [ -z "$cluster_version" ]; then
+  echo "services: no PostgreSQL cluster found" >&2
+  exit 1
+fi
+if ! pg_lsclusters -h | awk '{print $4}' | grep -q online; then
+  echo "services: starting PostgreSQL $cluster_version" >&2
+  pg_ctlcluster "$cluster_version" main start
+fi
+for _ in $(seq 30); do
+  runuser -u postgres -- psql -qAtc "select 1" >/dev/null 2>&1 && break
+  sleep 1
+done
+runuser -u postgres -- psql -qAtc \
+  "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='tggrid') THEN
+     CREATE ROLE tggrid LOGIN SUPERUSER PASSWORD 'tggrid'; END IF; END\$\$;" >/dev/null
+runuser -u postgres -- psql -qAtc "SELECT 1 FROM pg_database WHERE datname='tggrid'" \
+  | grep -q 1 || runuser -u postgres -- createdb -O tggrid tggrid
+echo "export TGGRID_TEST_POSTGRES_URL=postgresql://tggrid:tggrid@127.0.0.1:5432/tggrid"
