@@ -10,7 +10,6 @@ from aiohttp.test_utils import TestServer
 
 from hub.proxy.upstream import UpstreamError, UpstreamPool
 
-
 PEERS = web.AppKey("peers", list)
 
 
