@@ -50,11 +50,15 @@ def test_recordings_survive_a_restart_and_retention_deletes_old_ones(hub_factory
     url = f"/api/sessions/{driver.session_id}/video"
     status, _, video = wait_for_video(first.url + url)
     assert status == 200
-    first.stop()
+    running = open_session(first, enableVideo=True, videoName="cut-short")
+    show(running, "white")
+    assert first.stop() == 0  # with the session still running: its video is finished
 
     second = hub_factory("--data-dir", str(data))
-    [recording] = _recordings(second)
-    assert (recording["name"], recording["status"]) == ("kept.mp4", "ready")
+    recordings = {r["name"]: r for r in _recordings(second)}
+    assert {name: r["status"] for name, r in recordings.items()} == {
+        "kept.mp4": "ready", "cut-short.mp4": "ready"}
+    assert recordings["cut-short.mp4"]["duration"] > 0
     status, _, again = fetch(second.url + url)
     assert (status, again) == (200, video)
     second.stop()
