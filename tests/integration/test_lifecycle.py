@@ -70,6 +70,24 @@ def test_killed_browser_ends_the_session(chrome_hub):
     assert busy_slots(chrome_hub) == []
 
 
+def test_hub_prints_its_url_when_ready(chrome_hub):
+    assert f"TGGrid hub ready at {chrome_hub.url}" in chrome_hub.log()
+
+
+def test_each_browser_serves_one_session_then_its_tree_is_gone(chrome_hub):
+    driver = webdriver.Remote(chrome_hub.url, options=webdriver.ChromeOptions())
+    first_tree = {p.pid for p in chrome_hub.descendants()}
+    assert any("chromium" in p.name() for p in chrome_hub.descendants())
+    driver.quit()
+    wait_for_free_slots(chrome_hub)
+    assert chrome_hub.descendants() == []
+    again = webdriver.Remote(chrome_hub.url, options=webdriver.ChromeOptions())
+    try:
+        assert not first_tree & {p.pid for p in chrome_hub.descendants()}
+    finally:
+        again.quit()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_ends_sessions_and_leaves_no_process(hub_factory, sig):
     hub = hub_factory("--browsers", "chrome,firefox", "--max-sessions", "2")
