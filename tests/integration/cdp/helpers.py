@@ -16,7 +16,8 @@ def running_session_ids(hub: RunningHub) -> set[str]:
     status, body = hub.request("GET", "/status")
     assert status == 200
     return {slot["session"]["sessionId"] for node in body["value"]["nodes"]
-            for slot in node["slots"] if slot["session"]}
+            for slot in node["slots"]
+            if slot["session"] and not slot["session"].get("ending")}
 
 
 def pids(hub: RunningHub) -> set[int]:
