@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from hub import cdp
+from hub import cdp, scaling
 from hub.api import setup as api_setup
 from hub.api.errors import api_errors
 from hub.auth import setup as auth_setup
@@ -38,11 +38,14 @@ from hub.keys import (
 )
 from hub.media import feature as media
 from hub.media.provider import MediaProvider
+from hub.monitoring import feature as monitoring
 from hub.nodes import processes
 from hub.nodes.base import Node
 from hub.nodes.browsers import detect_chrome, detect_firefox
+from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
+from hub.ui import setup as ui_setup
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
 
@@ -88,6 +91,8 @@ async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
     nodes: list[Node] = []
     if settings.provider == "local":
         nodes.append(await asyncio.to_thread(local_node, settings, app[HUB_ID], app.get(MEDIA)))
+    elif settings.provider == "docker":
+        nodes.extend(await asyncio.to_thread(docker_nodes, settings, app[HUB_ID], app.get(MEDIA)))
     for node in nodes:
         await node.start()
         app[DISTRIBUTOR].add_node(node)
@@ -133,6 +138,9 @@ def features() -> list[FeatureSetup]:
     found.append(api_setup.setup)
     found.append(cdp.setup)
     found.append(media.setup)
+    found.append(ui_setup.setup)
+    found.append(scaling.setup)
+    found.append(monitoring.setup)
     return found
 
 

@@ -63,6 +63,42 @@ class Settings:
         60.0, "Seconds a driver may take to start and create its session."
     )
     reaper_interval: float = _setting(5.0, "Seconds between idle-session sweeps.")
+    health_check_interval: float = _setting(
+        30.0, "Seconds between node health checks; a failing node leaves rotation until it "
+        "passes again.")
+    load_balancer: str = _setting(
+        "least-connections", "How a node is chosen: round-robin, least-connections or "
+        "resource-based. A choice made with POST /api/loadbalancer/algorithm overrides it.")
+    warm_pool_size: int = _setting(
+        0, "Started, never-used Chrome browsers kept ready per node for requests that ask "
+        "for nothing but defaults. Changed at run time by the autoscaler or its API.")
+    autoscaling: bool = _setting(
+        False, "Let the autoscaler resize the warm pool from utilisation (its thresholds "
+        "are set with POST /api/config/auto-scaling).")
+    evaluation_interval: float = _setting(60.0, "Seconds between autoscaler evaluations.")
+    docker_hosts: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Docker engines for provider docker, each its own node: unix:///path.sock or "
+        "tcp://host:port. Empty: the engine DOCKER_HOST or the default socket names.",
+    )
+    docker_max_sessions: int = _setting(
+        os.cpu_count() or 1, "Concurrent sessions (containers) on each Docker engine "
+        "(default: number of cores).",
+    )
+    docker_images: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Image per browser as browser=image (e.g. chrome=tggrid/chrome:latest). Default: "
+        "the tggrid/<browser>:<hash> tag that `tggrid images build` gives this checkout.",
+    )
+    docker_memory: str = _setting("1g", "Memory limit of each browser container; empty: none.")
+    docker_cpus: float = _setting(1.0, "CPUs each browser container may use; 0: no limit.")
+    docker_shm_size: str = _setting("2g", "Size of /dev/shm in each browser container.")
+    docker_tls_verify: bool = _setting(
+        False, "Verify tcp:// Docker engines' certificates against docker_tls_ca.")
+    docker_tls_ca: str = _setting("", "CA certificate (PEM) for tcp:// Docker engines.")
+    docker_tls_cert: str = _setting(
+        "", "Client certificate (PEM) for tcp:// Docker engines; with docker_tls_key it "
+        "switches TLS on.",
+    )
+    docker_tls_key: str = _setting("", "Client key (PEM) for tcp:// Docker engines.")
     chrome_binary: str = _setting("", "Path of the Chrome/Chromium binary (default: detect).")
     chromedriver_binary: str = _setting("", "Path of chromedriver (default: detect).")
     firefox_binary: str = _setting("", "Path of the Firefox binary (default: detect).")
@@ -226,9 +262,18 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
     if settings.max_sessions < 1:
         raise ConfigError("setting 'max_sessions' must be at least 1")
+    if settings.docker_max_sessions < 1:
+        raise ConfigError("setting 'docker_max_sessions' must be at least 1")
     for name in ("session_timeout", "session_request_timeout", "session_start_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name!r} must be positive")
+    if settings.load_balancer not in {"round-robin", "least-connections", "resource-based"}:
+        raise ConfigError(f"setting 'load_balancer': unknown algorithm {settings.load_balancer!r}")
+    if settings.warm_pool_size < 0:
+        raise ConfigError("setting 'warm_pool_size' must be 0 or more")
+    if settings.health_check_interval <= 0 or settings.evaluation_interval <= 0:
+        raise ConfigError("settings 'health_check_interval' and 'evaluation_interval' must be "
+                          "positive")
     if settings.provider not in {"local", "docker"}:
         raise ConfigError(f"setting 'provider': {settings.provider!r} is not local or docker")
     if settings.auth not in {"on", "off"}:
@@ -251,7 +296,7 @@ def describe_settings() -> list[tuple[str, str, str, str, str]]:
         default = getattr(defaults, name)
         if name == "data_dir":
             default = "~/.local/share/tggrid"
-        if name == "max_sessions":
+        if name in {"max_sessions", "docker_max_sessions"}:
             default = "number of cores"
         rows.append((name, flag_name(name), env_name(name), repr(default), field.metadata["help"]))
     return rows

@@ -14,15 +14,21 @@ from hub.config import Settings
 from hub.db.audit import AuditLog
 from hub.db.engine import Database
 from hub.db.writer import BackgroundWriter
+from hub.grid.autoscaler import Autoscaler
 from hub.grid.distributor import Distributor
+from hub.grid.health import HealthChecker
+from hub.grid.pool import WarmPool
 from hub.grid.queue import NewSessionQueue
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session
 from hub.media.provider import MediaProvider
 from hub.media.service import RecordingService
 from hub.media.signing import LinkSigner
+from hub.monitoring.metrics import Metrics
+from hub.nodes.relay import RelayNode
 from hub.proxy.http import CommandProxy
 from hub.proxy.websocket import Bridges
+from hub.ui.pending import PendingSignIns
 
 CapabilityHook = Callable[[web.Request, Session, dict[str, Any]], None]
 
@@ -48,3 +54,11 @@ LINK_SIGNER = web.AppKey("link_signer", LinkSigner)
 # Requests that carry their own proof (signed view links): the auth middleware lets a request
 # through without credentials when any of these returns True for it.
 ACCESS_GRANTS = web.AppKey("access_grants", list[Callable[[web.Request], bool]])
+POOL = web.AppKey("pool", WarmPool)
+AUTOSCALER = web.AppKey("autoscaler", Autoscaler)
+HEALTH_CHECKER = web.AppKey("health_checker", HealthChecker)
+# Relay nodes added through /api/nodes (persisted), by id.
+RELAYS = web.AppKey("relays", dict[str, RelayNode])
+METRICS = web.AppKey("metrics", Metrics)
+# Dashboard sign-ins waiting for their 2FA code.
+UI_SIGNINS = web.AppKey("ui_signins", PendingSignIns)

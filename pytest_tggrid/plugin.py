@@ -1,1 +1,133 @@
-"""The pytest plugin entry point (filled in by the plugin issue)."""
+"""The pytest plugin entry point (``pytest11: tggrid``): hooks that tie options, the hub,
+fixtures and reports together. ``pytest --tggrid`` runs browser tests on a TGGrid hub."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from pytest_tggrid import reporting
+from pytest_tggrid.artifacts import PHASES, RESULTS
+from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name here
+    HUB_URL,
+    OPTIONS,
+    _tggrid_recorder,
+    tggrid,
+    tggrid_browser,
+    tggrid_browser_name,
+    tggrid_capabilities,
+    tggrid_driver,
+    tggrid_page,
+    tggrid_playwright,
+    tggrid_session_capabilities,
+)
+from pytest_tggrid.hub import EmbeddedHub
+from pytest_tggrid.options import add_options, resolve
+
+EMBEDDED = pytest.StashKey[EmbeddedHub]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "tggrid_capabilities(**caps): extra capabilities for this test's session")
+    options = resolve(config)
+    config.stash[OPTIONS] = options
+    if not options.enabled:
+        return
+    if config.pluginmanager.has_plugin("playwright"):
+        config.pluginmanager.import_plugin("pytest_tggrid.playwright_grid")
+    if _is_worker(config):
+        config.stash[HUB_URL] = config.workerinput["tggrid_url"]  # type: ignore[attr-defined]
+        return
+    if config.option.collectonly:
+        config.stash[HUB_URL] = "(no hub: --collect-only)"
+        return
+    shutil.rmtree(options.output, ignore_errors=True)
+    config.pluginmanager.register(Collector(config), "tggrid-collector")
+    if options.url:
+        config.stash[HUB_URL] = options.url
+        return
+    hub = EmbeddedHub()
+    try:
+        hub.wait_ready()
+    except RuntimeError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[EMBEDDED] = hub
+    config.stash[HUB_URL] = hub.url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    hub = config.stash.get(EMBEDDED, None)
+    if hub is not None:
+        hub.stop()
+        del config.stash[EMBEDDED]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: every worker talks to the controller's hub."""
+    url = node.config.stash.get(HUB_URL, None)
+    if url:
+        node.workerinput["tggrid_url"] = url
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    url = config.stash.get(HUB_URL, None)
+    if url is None:
+        return None
+    if url.startswith("("):
+        return f"tggrid: {url}"
+    kind = "embedded" if EMBEDDED in config.stash else "given"
+    return f"tggrid: hub {url} ({kind}), artifacts in {config.stash[OPTIONS].output}/"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    options = metafunc.config.stash[OPTIONS]
+    if (options.enabled and len(options.browsers) > 1
+            and "tggrid_browser_name" in metafunc.fixturenames):
+        metafunc.parametrize("tggrid_browser_name", options.browsers, indirect=True,
+                             ids=options.browsers)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None],
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep phase reports on the item for the fixtures; put artifacts on the teardown report."""
+    report = yield
+    item.stash.setdefault(PHASES, {})[report.when] = report
+    if report.when == "teardown" and item.stash.get(RESULTS, None):
+        reporting.decorate(report, item.stash[RESULTS], item.config)
+    return report
+
+
+class Collector:
+    """On the controller (or a plain run): gathers failing tests' artifacts from reports,
+    including those that xdist workers send, for the terminal and CI summaries."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.failures: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        results = getattr(report, "tggrid", None)
+        if report.when == "teardown" and results:
+            self.failures.extend(r for r in results if r.get("outcome") == "failed")
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        reporting.terminal_summary(terminalreporter, self.failures)
+
+    def pytest_sessionfinish(self) -> None:
+        reporting.github_summary(self.failures, self.config.stash[HUB_URL])

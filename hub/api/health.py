@@ -1,14 +1,99 @@
-"""/api/health: is the hub up (public, for load balancers and probes)."""
+"""/api/health: can the hub serve sessions, and is anything it leans on down (public, for load
+balancers and probes).
+
+``healthy``: everything answers. ``degraded`` (still 200): sessions can start but the
+database, a Docker engine or some node is down. ``unhealthy`` (503): no node in rotation, or
+the hub is shutting down.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import psutil
 from aiohttp import web
+from sqlalchemy import text
 
 from hub.api.common import json_response
+from hub.keys import DATABASE, DISTRIBUTOR, QUEUE, REGISTRY, SETTINGS
+
+CHECK_TIMEOUT = 5.0
+
+
+async def _database(app: web.Application) -> dict[str, Any]:
+    if DATABASE not in app:
+        return {"status": "down", "message": "no database configured"}
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            async with app[DATABASE].session() as session:
+                await session.execute(text("SELECT 1"))
+    except Exception as error:
+        return {"status": "down", "message": f"{type(error).__name__}: {error}"[:300]}
+    return {"status": "up", "dialect": app[DATABASE].dialect}
+
+
+async def _docker(app: web.Application) -> dict[str, Any]:
+    """One ping per Docker engine (a Docker node's health check pings its engine)."""
+    engines = [s.node for s in app[DISTRIBUTOR].nodes.values() if s.node.kind == "docker"]
+    if not engines:
+        return {"status": "not_configured", "engines": []}
+
+    async def ping(node: Any) -> dict[str, Any]:
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                result = await node.health()
+        except Exception as error:
+            return {"id": node.id, "status": "down", "message": repr(error)}
+        return {"id": node.id, "status": "up" if result.healthy else "down",
+                "message": result.message}
+
+    results = await asyncio.gather(*(ping(node) for node in engines))
+    down = sum(1 for r in results if r["status"] == "down")
+    return {"status": "down" if down else "up", "engines": results}
+
+
+def _active_connections(port: int) -> int:
+    try:
+        connections = psutil.Process().net_connections(kind="tcp")
+    except psutil.Error:
+        return 0
+    return sum(1 for c in connections
+               if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port)
 
 
 async def health(request: web.Request) -> web.Response:
-    return json_response({"status": "ok"})
+    app = request.app
+    distributor = app[DISTRIBUTOR]
+    database, docker = await asyncio.gather(_database(app), _docker(app))
+    nodes = list(distributor.nodes.values())
+    in_rotation = sum(1 for s in nodes if s.availability == "UP")
+    serving = in_rotation > 0 and not app[QUEUE].closed
+    degraded = (database["status"] == "down" or docker["status"] == "down"
+                or in_rotation < len(nodes))
+    status = "unhealthy" if not serving else "degraded" if degraded else "healthy"
+    body = {
+        "status": status,
+        "services": {
+            "hub": {"status": "up" if not app[QUEUE].closed else "stopping"},
+            "nodes": {"status": "up" if in_rotation == len(nodes) and nodes else
+                      "degraded" if in_rotation else "down",
+                      "total": len(nodes), "healthy": in_rotation,
+                      "unhealthy": [{"id": s.id, "availability": s.availability,
+                                     "message": s.health_message}
+                                    for s in nodes if s.availability != "UP"]},
+            "database": database,
+            "docker": docker,
+        },
+        "performance": {
+            "cpuUsage": psutil.cpu_percent(interval=None),
+            "memoryUsage": psutil.virtual_memory().percent,
+            "activeConnections": await asyncio.to_thread(_active_connections,
+                                                         app[SETTINGS].port),
+        },
+        "sessions": {"active": len(app[REGISTRY]), "queued": len(app[QUEUE])},
+    }
+    return json_response(body, status=200 if serving else 503)
 
 
 def add_routes(app: web.Application) -> None:

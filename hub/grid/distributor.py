@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hub.grid.balancer import Balancer, LeastConnections
 from hub.grid.matching import describe
@@ -22,7 +24,12 @@ from hub.nodes.base import Node, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 from hub.w3c.errors import SessionNotCreated
 
+if TYPE_CHECKING:
+    from hub.grid.pool import WarmPool
+
 log = logging.getLogger(__name__)
+# Called with each new session, its start latency in seconds and whether the pool served it.
+StartObserver = Callable[[Session, float, bool], None]
 
 
 class Distributor:
@@ -38,6 +45,8 @@ class Distributor:
         self.nodes: dict[str, NodeSlots] = {}
         self._starting: set[asyncio.Task[None]] = set()
         self._ending: set[asyncio.Task[None]] = set()
+        self.pool: WarmPool | None = None
+        self.start_observers: list[StartObserver] = []
 
     # -- nodes -----------------------------------------------------------------------------
 
@@ -113,7 +122,11 @@ class Distributor:
         began = time.monotonic()
         options = SessionOptions.from_capabilities(caps)
         try:
-            node_session = await slots.node.start_session(caps, slot.stereotype, options)
+            node_session = (await self.pool.take(slots.node, slot.stereotype, caps)
+                            if self.pool is not None else None)
+            pooled = node_session is not None
+            if node_session is None:
+                node_session = await slots.node.start_session(caps, slot.stereotype, options)
         except SessionStartError as error:
             slots.release(slot.id)
             log.warning("session.start_failed node=%s request=%s error=%s",
@@ -142,8 +155,11 @@ class Distributor:
         slots.occupy(slot, session.id)
         self.registry.add(session)
         self._watch(session)
-        log.info("session.created id=%s node=%s browser=%s ms=%d", session.id, slots.id,
-                 session.browser_name, (time.monotonic() - began) * 1000)
+        elapsed = time.monotonic() - began
+        log.info("session.created id=%s node=%s browser=%s ms=%d pooled=%s", session.id,
+                 slots.id, session.browser_name, elapsed * 1000, pooled)
+        for observe in self.start_observers:
+            observe(session, elapsed, pooled)
         if request.abandoned:
             await self.end_session(session, "the client went away before the session started")
         else:

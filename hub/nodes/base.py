@@ -91,5 +91,20 @@ class Node(abc.ABC):
     async def health(self) -> NodeHealth:
         return NodeHealth(True)
 
+    # -- warm pool (optional) ---------------------------------------------------------------
+
+    prestarts: bool = False
+    """True when :meth:`prestart` can start a browser ahead of any request."""
+
+    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
+        """Start a never-used browser with the stereotype's default capabilities, so a later
+        request that asks for nothing more is handed it at once (the session already exists
+        in the driver)."""
+        raise SessionStartError(f"{self.kind} nodes cannot pre-start browsers")
+
+    async def alive(self, session: NodeSession) -> bool:
+        """Whether a pre-started session could still serve commands (checked before hand-over)."""
+        return not session.died.is_set()
+
     def metrics(self) -> dict[str, Any]:
         return {}

@@ -151,6 +151,24 @@ class LocalNode(Node):
         return {"cpu": psutil.cpu_percent(interval=None),
                 "memory": psutil.virtual_memory().percent}
 
+    prestarts = True
+
+    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
+        return await self.start_session(
+            {"browserName": stereotype["browserName"]}, stereotype, options)
+
+    async def alive(self, session: NodeSession) -> bool:
+        """The driver runs and still reaches its browser (a killed browser fails this)."""
+        if session.died.is_set() or session.handle.process.returncode is not None:
+            return False
+        try:
+            async with self.http.get(f"{session.url}/session/{session.session_id}/window",
+                                     timeout=aiohttp.ClientTimeout(total=5)) as response:
+                await response.read()
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            return False
+
     async def start_session(
         self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
     ) -> NodeSession:

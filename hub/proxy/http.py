@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 
 import aiohttp
 from aiohttp import web
@@ -34,6 +36,8 @@ class CommandProxy:
     def __init__(self, distributor: Distributor, pool: UpstreamPool | None = None) -> None:
         self.distributor = distributor
         self.pool = pool or UpstreamPool()
+        # Metrics hook: seconds each command took at the node (one histogram observe).
+        self.observe: Callable[[float], None] | None = None
 
     async def forward(self, request: web.Request, session: Session, tail: str) -> web.Response:
         session.touch()
@@ -42,6 +46,7 @@ class CommandProxy:
         if request.query_string:
             target += "?" + request.query_string
         body = await request.read() if request.body_exists else None
+        began = time.perf_counter()
         try:
             upstream = await self.pool.request(
                 request.method, host, port, target, body, request.headers.get("Content-Type")
@@ -51,6 +56,8 @@ class CommandProxy:
             await self._end_dead(session, reason)
             raise InvalidSessionId(f"session {session.id} has ended: {reason}") from None
         session.touch()
+        if self.observe is not None:
+            self.observe(time.perf_counter() - began)
         if (upstream.status == 404 and request.method != "DELETE"
                 and _says_session_gone(upstream.body)):
             await self._end_dead(session, "the browser went away (the driver no longer knows it)")

@@ -1,0 +1,1 @@
+"""Monitoring: Prometheus metrics, Selenium Grid GraphQL (wired by ``feature.setup``)."""

@@ -1,0 +1,98 @@
+"""Talking to the WebDriver inside a browser container, through its published port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import aiohttp
+from docker.errors import NotFound
+from docker.models.containers import Container
+
+from hub.nodes.base import SessionStartError
+from hub.nodes.browsers import BrowserInstall
+from hub.nodes.docker_engines import ENGINE_ERRORS
+from hub.nodes.local import chrome_capabilities, firefox_capabilities
+from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
+
+BINARIES = {"chrome": "/usr/bin/chromium", "firefox": "/usr/bin/firefox-esr"}
+
+
+def driver_caps(caps: Capabilities, browser: str, version: str,
+                options: SessionOptions) -> Capabilities:
+    """The client's capabilities plus the binary and flags the images need (headed)."""
+    caps = driver_capabilities(caps)
+    install = BrowserInstall(browser, BINARIES[browser], "", version)
+    if browser == "firefox":
+        return firefox_capabilities(caps, install, headless=False)
+    caps = chrome_capabilities(caps, install, Path("/tmp/tggrid"), headless=False)
+    args = caps["goog:chromeOptions"]["args"]
+    width, height, _ = options.screen_resolution
+    for flag, value in (("--window-position", "0,0"), ("--window-size", f"{width},{height}")):
+        if not any(str(arg).split("=", 1)[0] == flag for arg in args):
+            args.append(f"{flag}={value}")
+    return caps
+
+async def wait_ready(
+    http: aiohttp.ClientSession, url: str, container: Container, limit: float
+) -> None:
+    """Poll the driver's /status; fail fast when the container stops."""
+    deadline = time.monotonic() + limit
+    next_check = 0.0
+    while time.monotonic() < deadline:
+        with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
+            async with http.get(f"{url}/status",
+                                      timeout=aiohttp.ClientTimeout(total=2)) as response:
+                if response.status == 200:
+                    return
+        if time.monotonic() >= next_check:
+            next_check = time.monotonic() + 1
+            state = await asyncio.to_thread(_state, container)
+            if state not in {"created", "running", "restarting"}:
+                raise SessionStartError(
+                    f"container {container.short_id} {state} before its driver was ready: "
+                    f"{await asyncio.to_thread(_logs, container)}", retryable=True)
+        await asyncio.sleep(0.2)
+    raise SessionStartError(
+        f"the driver in container {container.short_id} did not answer /status within "
+        f"{limit:g} s", retryable=True)
+
+def _state(container: Container) -> str:
+    try:
+        container.reload()
+    except NotFound:
+        return "removed"
+    except ENGINE_ERRORS:
+        return "running"  # the engine is busy; the /status deadline still holds
+    return str(container.status)
+
+def _logs(container: Container) -> str:
+    with contextlib.suppress(*ENGINE_ERRORS):
+        return container.logs(tail=20).decode(errors="replace").strip()[-2000:]
+    return ""
+
+async def create_session(
+    http: aiohttp.ClientSession, url: str, caps: Capabilities, limit: float
+) -> tuple[str, Capabilities]:
+    """POST /session to the container's driver: (session id, returned capabilities)."""
+    body = {"capabilities": {"alwaysMatch": caps, "firstMatch": [{}]}}
+    try:
+        async with http.post(
+            f"{url}/session", json=body,
+            timeout=aiohttp.ClientTimeout(total=limit),
+        ) as response:
+            text = await response.text()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise SessionStartError(f"the container's driver failed to create the session "
+                                f"({error or type(error).__name__})", retryable=True) from None
+    try:
+        value = json.loads(text)["value"]
+    except (ValueError, KeyError, TypeError):
+        raise SessionStartError(f"driver answered {response.status}: {text[:500]}") from None
+    if response.status != 200 or "sessionId" not in value:
+        message = value.get("message") if isinstance(value, dict) else None
+        raise SessionStartError(message or f"driver answered {response.status}: {text[:500]}")
+    return value["sessionId"], value.get("capabilities", {})

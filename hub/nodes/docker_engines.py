@@ -1,0 +1,163 @@
+"""Docker engines: connecting to them, labelling our containers, reaping a dead hub's ones.
+
+Every container the hub starts carries the hub's id, pid and host name as labels. A hub that
+starts removes containers whose hub is not alive: the labelled pid is gone, or is a younger
+process than the container (the pid was reused), or is not a tggrid hub. Containers of hubs
+on other machines (a shared tcp:// engine) are left alone: their liveness cannot be seen here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import socket
+
+import docker
+import psutil
+import requests
+from docker.errors import DockerException, ImageNotFound
+from docker.models.containers import Container
+from docker.tls import TLSConfig
+
+log = logging.getLogger(__name__)
+
+HUB_LABEL = "tggrid.hub"
+HUB_PID_LABEL = "tggrid.hub_pid"
+HUB_HOST_LABEL = "tggrid.hub_host"
+SESSION_LABEL = "tggrid.session"
+BROWSER_LABEL = "tggrid.browser"
+VERSION_COMMANDS = {"chrome": "chromium", "firefox": "firefox-esr"}
+CLIENT_TIMEOUT = 60
+# Fixed, so a client is made without asking an engine that may be down (20.10 speaks 1.41).
+API_VERSION = "1.41"
+# What a call to an engine raises when the engine fails or is gone.
+ENGINE_ERRORS = (DockerException, requests.exceptions.RequestException)
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineTls:
+    """TLS files for tcp:// engines (the same for all of them)."""
+
+    verify: bool = False
+    ca: str = ""
+    cert: str = ""
+    key: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return self.verify or bool(self.cert and self.key)
+
+    def config(self) -> TLSConfig:
+        return TLSConfig(
+            client_cert=(self.cert, self.key) if self.cert and self.key else None,
+            ca_cert=self.ca or None, verify=self.ca if self.verify and self.ca else self.verify,
+        )
+
+
+def connect(url: str, tls: EngineTls | None = None) -> docker.DockerClient:
+    """A client for one engine; no request is made (the engine may be down for now)."""
+    if not url:
+        return docker.from_env(timeout=CLIENT_TIMEOUT, version=API_VERSION)
+    use_tls: TLSConfig | bool = False
+    if url.startswith(("tcp://", "https://")) and tls is not None and tls.enabled:
+        use_tls = tls.config()
+        url = "https://" + url.split("://", 1)[1]
+    return docker.DockerClient(base_url=url, tls=use_tls, timeout=CLIENT_TIMEOUT,
+                               version=API_VERSION)
+
+
+def hub_labels(hub_id: str) -> dict[str, str]:
+    return {HUB_LABEL: hub_id, HUB_PID_LABEL: str(os.getpid()),
+            HUB_HOST_LABEL: socket.gethostname()}
+
+
+def _created(container: Container) -> float:
+    text = str(container.attrs.get("Created", ""))
+    with contextlib.suppress(ValueError):
+        # "2026-11-27T00:17:08.123456789Z": keep microseconds, which fromisoformat reads
+        head, _, fraction = text.rstrip("Z").partition(".")
+        stamp = dt.datetime.fromisoformat(f"{head}.{(fraction + '000000')[:6]}")
+        return stamp.replace(tzinfo=dt.UTC).timestamp()
+    return 0.0
+
+
+def hub_alive(container: Container) -> bool | None:
+    """True/False for containers of hubs on this machine; None when it cannot be known."""
+    labels = container.labels
+    if labels.get(HUB_HOST_LABEL) != socket.gethostname():
+        return None
+    pid = labels.get(HUB_PID_LABEL, "")
+    if not pid.isdigit():
+        return False
+    try:
+        process = psutil.Process(int(pid))
+        started = process.create_time()
+        cmdline = " ".join(process.cmdline())
+    except (psutil.Error, OSError):
+        return False
+    created = _created(container)
+    return (not created or started <= created + 1) and "hub" in cmdline
+
+
+def reap_orphans(client: docker.DockerClient, hub_id: str) -> int:
+    """Remove containers left by hubs that are not alive; returns how many were removed."""
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": HUB_LABEL}):
+        if container.labels.get(HUB_LABEL) == hub_id or hub_alive(container) is not False:
+            continue
+        with contextlib.suppress(*ENGINE_ERRORS):
+            container.remove(force=True, v=True)
+            removed += 1
+            log.warning("docker.orphan_removed container=%s hub=%s session=%s",
+                        container.short_id, container.labels.get(HUB_LABEL),
+                        container.labels.get(SESSION_LABEL))
+    return removed
+
+
+def remove_session_containers(client: docker.DockerClient, tag: str) -> int:
+    """Force-remove every container of one session, found by label (never raises)."""
+    removed = 0
+    try:
+        found = client.containers.list(all=True, filters={"label": f"{SESSION_LABEL}={tag}"})
+    except ENGINE_ERRORS as error:
+        log.warning("docker.cleanup_failed session=%s error=%s", tag, error)
+        return 0
+    for container in found:
+        try:
+            container.remove(force=True, v=True)
+            removed += 1
+        except ENGINE_ERRORS as error:
+            log.warning("docker.remove_failed container=%s error=%s", container.short_id, error)
+    return removed
+
+
+def browser_version(client: docker.DockerClient, browser: str, image: str, hub_id: str) -> str:
+    """The browser's version inside ``image`` (``""`` when the image or engine is missing)."""
+    command = VERSION_COMMANDS.get(browser)
+    if command is None:
+        return ""
+    container = None
+    try:
+        container = client.containers.create(
+            image, entrypoint=[command, "--version"], network_mode="none",
+            labels={**hub_labels(hub_id), SESSION_LABEL: "version-probe"})
+        container.start()
+        container.wait(timeout=CLIENT_TIMEOUT)
+        output = container.logs(stdout=True, stderr=False).decode(errors="replace")
+    except ImageNotFound:
+        log.warning("docker.image_missing image=%s browser=%s", image, browser)
+        return ""
+    except ENGINE_ERRORS as error:
+        log.warning("docker.version_failed image=%s error=%s", image, error)
+        return ""
+    finally:
+        if container is not None:
+            with contextlib.suppress(*ENGINE_ERRORS):
+                container.remove(force=True)
+    for word in output.split():
+        if word[:1].isdigit():
+            return word.removesuffix("esr")
+    return ""

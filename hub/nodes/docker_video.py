@@ -1,0 +1,95 @@
+"""Videos recorded inside a browser container, handed to the hub like local recordings.
+
+ffmpeg runs in the container. The Docker node registers a :class:`ContainerRecording` with the
+media provider under the session id, exactly where the local node registers its ``Recorder``;
+the recording service claims it, writes the metadata and waits for it. When the session ends
+the node stops the container (ffmpeg finishes the file), copies the file out with the archive
+API and calls :meth:`ContainerRecording.finish`; the service then probes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from docker.errors import DockerException
+from docker.models.containers import Container
+
+from hub.media.recorder import RecordingState
+
+log = logging.getLogger(__name__)
+
+RECORDINGS_DIR = "/recordings"
+VIDEO_NAME = "video.mp4"  # inside the container; the host name comes from hub.media.naming
+
+
+class ContainerRecording:
+    """Quacks like hub.media.recorder.Recorder for the recording service."""
+
+    def __init__(self, path: Path, started_at: float) -> None:
+        self.path = path
+        self.started_at = started_at
+        self.ended_at = 0.0
+        self.state = RecordingState.RECORDING
+        self.error = ""
+        self._done = asyncio.Event()
+
+    @property
+    def active(self) -> bool:
+        return not self._done.is_set()
+
+    def finish(self, error: str = "") -> None:
+        if self._done.is_set():
+            return
+        self.ended_at = time.time()
+        self.state = RecordingState.FAILED if error else RecordingState.FINISHED
+        self.error = error
+        self._done.set()
+
+    async def wait(self) -> RecordingState:
+        await self._done.wait()
+        return self.state
+
+    async def stop(self, grace: float = 0.0) -> RecordingState:
+        """Called for recordings nobody claimed when the hub stops; the node finishes them."""
+        self.finish("the hub stopped before the video was collected")
+        return self.state
+
+
+def copy_out(container: Container, path: Path, inner: str = VIDEO_NAME) -> None:
+    """Copy ``/recordings/<inner>`` out of a (stopped) container to ``path``, streaming."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chunks, _ = container.get_archive(f"{RECORDINGS_DIR}/{inner}")
+    with tempfile.TemporaryFile(dir=path.parent) as archive_file:
+        for chunk in chunks:
+            archive_file.write(chunk)
+        archive_file.seek(0)
+        with tarfile.open(fileobj=archive_file) as archive:
+            member = next((m for m in archive.getmembers() if m.isfile()), None)
+            source = archive.extractfile(member) if member else None
+            if source is None:
+                raise OSError(f"no file {inner} in the container's archive")
+            partial = path.with_name(path.name + ".part")
+            with open(partial, "wb") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            partial.replace(path)
+
+
+async def collect(container: Container, recording: ContainerRecording) -> None:
+    """Copy the finished video out and tell the recording service; never raises."""
+    try:
+        await asyncio.to_thread(copy_out, container, recording.path)
+    except (DockerException, OSError, tarfile.TarError) as error:
+        with contextlib.suppress(OSError):
+            recording.path.with_name(recording.path.name + ".part").unlink(missing_ok=True)
+        log.warning("recording.copy_failed path=%s error=%s", recording.path, error)
+        recording.finish(f"could not copy the video out of the container: {error}")
+        return
+    log.info("recording.collected path=%s", recording.path)
+    recording.finish()

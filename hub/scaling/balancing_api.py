@@ -1,0 +1,77 @@
+"""/api/loadbalancer and /api/config/auto-scaling: see and change how the grid spreads and
+grows. A change applies at once, is stored in the settings table (so it survives a restart)
+and is audited."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from aiohttp import web
+
+from hub.api.common import audit, json_response, read_body
+from hub.api.errors import BadRequest
+from hub.grid.autoscaler import InvalidScalingConfig, ScalingConfig
+from hub.grid.balancer import BALANCERS, make_balancer
+from hub.keys import AUTOSCALER, DATABASE, DISTRIBUTOR, HEALTH_CHECKER, POOL
+from hub.scaling import store
+from hub.scaling.nodes_api import require_admin
+from hub.scaling.usage import node_view, totals
+
+
+async def stats(request: web.Request) -> web.Response:
+    distributor = request.app[DISTRIBUTOR]
+    metrics = request.app[HEALTH_CHECKER].metrics
+    return json_response({
+        "algorithm": distributor.balancer.name, "algorithms": sorted(BALANCERS),
+        "nodes": [node_view(slots, metrics.get(slots.id))
+                  for slots in distributor.nodes.values()],
+        "totals": totals(distributor),
+    })
+
+
+async def set_algorithm(request: web.Request) -> web.Response:
+    require_admin(request)
+    name = (await read_body(request)).get("algorithm")
+    if not isinstance(name, str) or name not in BALANCERS:
+        raise BadRequest(f"unknown algorithm {name!r}; choose one of "
+                         f"{', '.join(sorted(BALANCERS))}", code="unknown_algorithm")
+    distributor = request.app[DISTRIBUTOR]
+    previous = distributor.balancer.name
+    distributor.balancer = make_balancer(name)
+    await store.save_algorithm(request.app[DATABASE], name)
+    audit(request, "loadbalancer.algorithm", resource_type="setting",
+          resource_id=store.ALGORITHM, details={"from": previous, "to": name})
+    return json_response({"algorithm": name, "previous": previous})
+
+
+def _scaling_status(request: web.Request) -> dict[str, object]:
+    status = request.app[AUTOSCALER].status()
+    status["pool"] = request.app[POOL].stats()
+    return status
+
+
+async def get_autoscaling(request: web.Request) -> web.Response:
+    return json_response(_scaling_status(request))
+
+
+async def set_autoscaling(request: web.Request) -> web.Response:
+    require_admin(request)
+    autoscaler = request.app[AUTOSCALER]
+    try:
+        config = ScalingConfig.parse(await read_body(request), autoscaler.config)
+    except InvalidScalingConfig as error:
+        raise BadRequest(str(error), code="invalid_config") from None
+    previous = dataclasses.asdict(autoscaler.config)
+    autoscaler.reconfigure(config)
+    await store.save_autoscaling(request.app[DATABASE], dataclasses.asdict(config))
+    audit(request, "autoscaling.configure", resource_type="setting",
+          resource_id=store.AUTOSCALING,
+          details={"from": previous, "to": dataclasses.asdict(config)})
+    return json_response(_scaling_status(request))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/loadbalancer/stats", stats)
+    app.router.add_post("/api/loadbalancer/algorithm", set_algorithm)
+    app.router.add_get("/api/config/auto-scaling", get_autoscaling)
+    app.router.add_post("/api/config/auto-scaling", set_autoscaling)

@@ -1,0 +1,49 @@
+"""Wire the dashboard into the hub: templates, static files, middlewares, routes.
+
+The /ui pages are public to the auth middleware (it still reads the session cookie); each page
+decides itself, sending anonymous visitors to the sign-in page instead of a 401.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from hub.keys import PUBLIC_PATHS, UI_SIGNINS
+from hub.ui import account, csrf, grid, history, sessions, signin
+from hub.ui.pending import PendingSignIns
+
+HERE = Path(__file__).parent
+
+
+@web.middleware
+async def browser_entry(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``GET /`` from a browser goes to the dashboard; WebDriver clients never ask for HTML."""
+    if (request.method == "GET" and request.path == "/"
+            and "text/html" in request.headers.get("Accept", "")):
+        raise web.HTTPFound("/ui/")
+    return await handler(request)
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/ui/sessions")
+
+
+def setup(app: web.Application) -> None:
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
+                         autoescape=jinja2.select_autoescape(default=True))
+    app[UI_SIGNINS] = PendingSignIns()
+    if PUBLIC_PATHS not in app:
+        app[PUBLIC_PATHS] = []
+    app[PUBLIC_PATHS].append("/ui")
+    app.middlewares.insert(0, browser_entry)
+    app.middlewares.append(csrf.protect)
+    app.router.add_get("/ui", home)
+    app.router.add_get("/ui/", home)
+    app.router.add_static("/ui/static", HERE / "static")
+    for module in (signin, account, sessions, grid, history):
+        module.add_routes(app)

@@ -1,0 +1,61 @@
+// Shared by the dashboard's pages: the CSRF header, JSON calls, building text-only cells.
+"use strict";
+(function () {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  async function api(method, url, body) {
+    const init = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") init.headers["X-CSRF-Token"] = csrf();
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(url, init);
+    let data = null;
+    if (response.status !== 204) {
+      try { data = await response.json(); } catch (_) { data = null; }
+    }
+    if (!response.ok) {
+      const message = (data && (data.message || (data.value && data.value.message))) ||
+        response.status + " " + response.statusText;
+      const error = new Error(message);
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  // Every piece of text goes in through textContent: user data is never parsed as HTML.
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+    return node;
+  }
+
+  function cell(label, content) {
+    const td = el("td", null, { "data-label": label });
+    if (content instanceof Node) td.appendChild(content);
+    else td.textContent = content === undefined || content === null ? "" : String(content);
+    return td;
+  }
+
+  function age(seconds) {
+    seconds = Math.max(0, Math.round(seconds));
+    if (seconds < 60) return seconds + " s";
+    if (seconds < 3600) return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+    if (seconds < 86400) return Math.floor(seconds / 3600) + " h " + Math.floor(seconds % 3600 / 60) + " min";
+    return Math.floor(seconds / 86400) + " d";
+  }
+
+  function replaceRows(tbody, rows, empty, columns) {
+    tbody.replaceChildren(...rows);
+    if (!rows.length) {
+      const tr = el("tr");
+      tr.appendChild(el("td", empty, { colspan: String(columns), class: "muted" }));
+      tbody.appendChild(tr);
+    }
+  }
+
+  window.tg = { api, el, cell, age, csrf, replaceRows };
+})();

@@ -1,0 +1,166 @@
+"""What a test leaves behind: a folder per test with its video, screenshot and session data.
+
+Files are collected while the browser fixture tears down (the browser is still there for the
+screenshot); the outcome comes from the setup and call reports kept on the item.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_tggrid.hub import HubClient, HubError
+from pytest_tggrid.options import Options
+
+PHASES = pytest.StashKey[dict[str, pytest.TestReport]]()
+RESULTS = pytest.StashKey[list[dict[str, Any]]]()
+
+MAX_SLUG = 100
+
+
+def slug(nodeid: str) -> str:
+    """A folder name for a node id: no ``[``, ``]`` or ``|`` (GitLab refuses them), cut with a
+    hash when long so two long ids never share a folder."""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", nodeid.replace("::", "-")).strip("-.") or "test"
+    if len(text) <= MAX_SLUG:
+        return text
+    digest = hashlib.sha1(nodeid.encode()).hexdigest()[:10]
+    return f"{text[:MAX_SLUG - 11].rstrip('-.')}-{digest}"
+
+
+def test_failed(item: pytest.Item) -> bool:
+    """pytest-selenium's rule: a failure, or an xfail test that did fail as expected."""
+    for report in item.stash.get(PHASES, {}).values():
+        xfail = hasattr(report, "wasxfail")
+        if (report.skipped and xfail) or (report.failed and not xfail):
+            return True
+    return False
+
+
+def test_outcome(item: pytest.Item) -> str:
+    if test_failed(item):
+        return "failed"
+    if any(r.skipped for r in item.stash.get(PHASES, {}).values()):
+        return "skipped"
+    return "passed"
+
+
+@dataclasses.dataclass
+class GridSession:
+    """One browser a test used, and what has been saved of it so far."""
+
+    nodeid: str
+    session_id: str
+    kind: str
+    browser: str
+    capabilities: dict[str, Any]
+    video_enabled: bool
+    folder: Path
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    outcome: str = ""
+
+    def urls(self, client: HubClient) -> dict[str, str]:
+        """Video and viewer links; on a hub with auth, signed ones that a CI report can open
+        without logging in."""
+        found = {"video": client.video_url(self.session_id)} if self.video_enabled else {}
+        if vnc := self.capabilities.get("tggrid:vncUrl"):
+            found["vnc"] = str(vnc)
+        if client.token and found:
+            try:
+                links = client.request("POST", f"/api/sessions/{self.session_id}/links", {})
+            except HubError as error:
+                self.notes.append(f"no signed links: {error}")
+            else:
+                found = {key: links["video" if key == "video" else "viewer"] for key in found}
+        return found
+
+
+class Recorder:
+    """Saves the artifacts of every grid session one test opened."""
+
+    def __init__(self, item: pytest.Item, options: Options, client: HubClient) -> None:
+        self.item = item
+        self.options = options
+        self.client = client
+        self.root = Path(options.output)
+        self.count = 0
+
+    def start(self, session_id: str, kind: str, browser: str,
+              capabilities: dict[str, Any], video_enabled: bool) -> GridSession:
+        self.count += 1
+        folder = self.root / slug(self.item.nodeid)
+        if self.count > 1:
+            folder = folder / f"session-{self.count}"
+        return GridSession(self.item.nodeid, session_id, kind, browser, capabilities,
+                           video_enabled, folder)
+
+    def capture(self, session: GridSession, screenshot: Callable[[Path], None],
+                console: Callable[[], list[str]]) -> None:
+        """While the browser still lives: screenshot and console, as the mode asks."""
+        session.outcome = test_outcome(self.item)
+        if not self.options.takes_screenshot(session.outcome == "failed"):
+            return
+        session.folder.mkdir(parents=True, exist_ok=True)
+        path = session.folder / "screenshot.png"
+        try:
+            screenshot(path)
+            session.files["screenshot"] = str(path.resolve())
+        except Exception as error:  # a dead browser must not hide the test
+            session.notes.append(f"no screenshot: {error}")
+        path = session.folder / "browser-console.log"
+        try:
+            lines = console()
+        except Exception as error:
+            lines = [f"(browser console not available: {str(error).splitlines()[0]})"]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        session.files["console"] = str(path.resolve())
+
+    def tell_outcome(self, session: GridSession) -> None:
+        """So the grid's session list reads like the test run."""
+        try:
+            self.client.report_outcome(session.session_id, session.outcome or "passed")
+        except HubError as error:
+            session.notes.append(f"could not report the outcome: {error}")
+
+    def finish(self, session: GridSession) -> None:
+        """After the browser is gone: the video (when kept) and session.json."""
+        failed = session.outcome == "failed"
+        session.folder.mkdir(parents=True, exist_ok=True)
+        if session.video_enabled and self.options.keeps_video(failed):
+            path = session.folder / "video.mp4"
+            try:
+                self.client.download_video(session.session_id, path)
+                session.files["video"] = str(path.resolve())
+            except HubError as error:
+                session.notes.append(f"no video: {error}")
+        info = {"nodeid": session.nodeid, "sessionId": session.session_id,
+                "kind": session.kind, "browser": session.browser, "outcome": session.outcome,
+                "hub": self.client.url, "urls": session.urls(self.client),
+                "capabilities": session.capabilities, "files": session.files,
+                "notes": session.notes}
+        path = session.folder / "session.json"
+        path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+        session.files["session"] = str(path.resolve())
+        self.item.stash.setdefault(RESULTS, []).append(
+            {**info, "files": dict(session.files), "folder": str(session.folder.resolve())})
+        _attach_to_allure(session.files)
+
+
+def _attach_to_allure(files: dict[str, str]) -> None:
+    """allure-pytest, when installed, shows the files on the test."""
+    try:
+        import allure  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    kinds = {"screenshot": allure.attachment_type.PNG, "video": allure.attachment_type.MP4,
+             "session": allure.attachment_type.JSON, "console": allure.attachment_type.TEXT}
+    for key, path in files.items():
+        allure.attach.file(path, name=Path(path).name, attachment_type=kinds[key])

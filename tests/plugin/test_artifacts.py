@@ -1,0 +1,110 @@
+"""``pytest --tggrid`` on the embedded hub: a failing test brings its video and screenshot to
+every report; a passing one keeps no video."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.plugin.conftest import (
+    RunSuite,
+    assert_playable_video,
+    assert_png,
+    results_dir,
+    session_info,
+    test_folder,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SUITE = """
+import pytest
+
+@pytest.mark.parametrize("word", ["a|b[c]"])
+def test_passes(tggrid_driver, word):
+    tggrid_driver.get("data:text/html,<h1>fine</h1>")
+    assert "fine" in tggrid_driver.page_source
+
+def test_fails(tggrid_driver):
+    tggrid_driver.get("data:text/html,<h1>broken</h1><script>console.error('oops')</script>")
+    assert tggrid_driver.title == "a title the page does not have"
+"""
+
+
+def test_failing_test_keeps_video_screenshot_and_reports(
+    pytester: pytest.Pytester, run_suite: RunSuite,
+) -> None:
+    pytester.makepyfile(test_suite=SUITE)
+    result = run_suite("--tggrid", "--junitxml=junit.xml", "--html=report/report.html")
+
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["tggrid: hub http://127.0.0.1:* (embedded)*",
+                                 "*tggrid artifacts of failing tests*",
+                                 "*video: *test_suite.py-test_fails/video.mp4"])
+    root = results_dir(pytester)
+    assert not any(c in str(path) for path in root.rglob("*") for c in "[]|")
+
+    failed = test_folder(root, "test_fails")
+    assert_playable_video(failed / "video.mp4")
+    assert_png(failed / "screenshot.png")
+    assert "oops" in (failed / "browser-console.log").read_text()
+    info = session_info(failed)
+    assert info["outcome"] == "failed" and info["nodeid"] == "test_suite.py::test_fails"
+    assert info["urls"]["video"].endswith(f"/api/sessions/{info['sessionId']}/video")
+
+    passed = test_folder(root, "test_passes-a-b-c")
+    assert session_info(passed)["outcome"] == "passed"
+    assert not (passed / "video.mp4").exists() and not (passed / "screenshot.png").exists()
+
+    cases = {case.get("name"): case for case in ET.parse(pytester.path / "junit.xml").iter(
+        "testcase")}
+    out = cases["test_fails"].findtext("system-out") or ""
+    attachments = [line for line in out.splitlines() if line.startswith("[[ATTACHMENT|")]
+    assert attachments[0] == f"[[ATTACHMENT|{failed / 'screenshot.png'}]]"
+    assert f"[[ATTACHMENT|{failed / 'video.mp4'}]]" in attachments
+    properties = {p.get("name"): p.get("value") for p in cases["test_fails"].iter("property")}
+    assert properties["tggrid_video"] == info["urls"]["video"]
+
+    html = (pytester.path / "report" / "report.html").read_text()
+    assert "../tggrid-results/test_suite.py-test_fails/video.mp4" in html
+    assert "../tggrid-results/test_suite.py-test_fails/screenshot.png" in html
+
+
+def test_video_on_keeps_passing_videos_and_github_summary(
+    pytester: pytest.Pytester, run_suite: RunSuite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = pytester.path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    pytester.makepyfile(test_suite=SUITE)
+    result = run_suite("--tggrid", "--tggrid-video", "on", "--tggrid-screenshot", "off",
+                       "--tggrid-output", "out")
+
+    result.assert_outcomes(passed=1, failed=1)
+    root = results_dir(pytester, "out")
+    assert_playable_video(test_folder(root, "test_passes-a-b-c") / "video.mp4")
+    failed = test_folder(root, "test_fails")
+    assert (failed / "video.mp4").exists() and not (failed / "screenshot.png").exists()
+    text = summary.read_text()
+    assert "| `test_suite.py::test_fails` | chrome |" in text
+    assert "test_passes" not in text
+
+
+def test_each_browser_gets_its_own_run_and_video(
+    pytester: pytest.Pytester, run_suite: RunSuite,
+) -> None:
+    pytester.makepyfile(test_one="""
+def test_fails(tggrid_driver):
+    tggrid_driver.get("data:text/html,<h1>x</h1>")
+    assert False
+""")
+    result = run_suite("--tggrid", "--tggrid-browser", "chrome", "--tggrid-browser", "firefox")
+
+    result.assert_outcomes(failed=2)
+    for browser in ("chrome", "firefox"):
+        folder = test_folder(results_dir(pytester), f"test_fails-{browser}")
+        info = session_info(folder)
+        assert info["capabilities"]["browserName"] == browser
+        assert_playable_video(folder / "video.mp4")
+        assert_png(folder / "screenshot.png")
