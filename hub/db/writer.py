@@ -63,7 +63,8 @@ class BackgroundWriter:
         if self._task is None or self._task.done():
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), within)
+            async with asyncio.timeout(within):
+                await self._queue.join()
 
     async def close(self, within: float = 10.0) -> None:
         """Write what is queued (within ``within`` seconds), then stop."""

@@ -115,11 +115,13 @@ async def stop_process(
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(sig)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), grace)
+            async with asyncio.timeout(grace):
+                await process.wait()
     if process.returncode is None:
         await asyncio.to_thread(processes.kill_tree, process.pid, tag, 1.0)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(process.wait(), grace)
+            async with asyncio.timeout(grace):
+                await process.wait()
     return process.returncode
 
 

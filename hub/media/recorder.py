@@ -145,7 +145,8 @@ async def probe(path: Path, *, hub_id: str, binary: str = "ffprobe") -> dict[str
             hub_id=hub_id, session_tag=tag, log_path=output.name,
         )
         try:
-            code = await asyncio.wait_for(process.wait(), PROBE_TIMEOUT)
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                code = await process.wait()
         except TimeoutError:
             await stop_process(process, tag, signal.SIGKILL, grace=1)
             raise ValueError(f"ffprobe took longer than {PROBE_TIMEOUT:g} s") from None
