@@ -116,6 +116,14 @@ class Distributor:
                 return chosen, slot, caps
         return None
 
+    def _others_can_serve(self, request: SessionRequest) -> bool:
+        """Whether a node not yet tried could ever serve the request (else: fail it now)."""
+        return any(
+            slots.can_ever_serve(caps)
+            for slots in self.nodes.values() if slots.id not in request.excluded_nodes
+            for caps in request.candidates
+        )
+
     async def _start(
         self, request: SessionRequest, slots: NodeSlots, slot: Slot, caps: Capabilities
     ) -> None:
@@ -131,8 +139,8 @@ class Distributor:
             slots.release(slot.id)
             log.warning("session.start_failed node=%s request=%s error=%s",
                         slots.id, request.id, error.message)
-            if error.retryable and not request.abandoned:
-                request.excluded_nodes.add(slots.id)
+            request.excluded_nodes.add(slots.id)
+            if error.retryable and not request.abandoned and self._others_can_serve(request):
                 self.queue.add(request, front=True)
             else:
                 request.fail(SessionNotCreated(error.message))
