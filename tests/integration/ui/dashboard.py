@@ -20,10 +20,10 @@ from tests.support.hubs import RunningHub
 SCREENSHOTS = os.environ.get("TGGRID_UI_SCREENSHOTS", "")
 
 
-def snap(page: Page, name: str) -> None:
+def snap(page: Page, name: str, *, full_page: bool = True) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=full_page)
 
 
 def sign_in(page: Page, hub: RunningHub, email: str, code: str | None = None,

@@ -8,7 +8,7 @@ import json
 
 from playwright.sync_api import expect
 
-from tests.integration.accounts import signed_up
+from tests.integration.accounts import bearer, signed_up
 from tests.integration.ui.conftest import PageFactory
 from tests.integration.ui.dashboard import sign_in, snap
 from tests.support.hubs import RunningHub
@@ -69,4 +69,24 @@ def test_phone_width_needs_no_sideways_scrolling(grid_hub: RunningHub,
         assert wide <= room, f"{path} is {wide} px wide on a {room} px screen"
     page.goto(grid_hub.url + "/ui/audit")
     expect(page.locator("#audit tbody tr").first).to_contain_text("auth.login")
-    snap(page, "phone-audit")
+    snap(page, "phone-audit", full_page=False)
+
+
+def test_the_audit_log_filters_and_pages(grid_hub: RunningHub, new_page: PageFactory) -> None:
+    email, token = signed_up(grid_hub, "pager")
+    for number in range(55):
+        status, _ = grid_hub.request("POST", "/api/tokens", {"name": f"t{number}"},
+                                     headers=bearer(token))
+        assert status == 201
+    page = new_page()
+    sign_in(page, grid_hub, email)
+    page.goto(grid_hub.url + "/ui/audit")
+    page.get_by_label("Action").fill("auth.token.create")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("#audit tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("auth.token.create")
+    page.get_by_role("link", name="Older").click()
+    expect(rows).to_have_count(5)
+    expect(page.get_by_role("link", name="Older")).to_have_count(0)
+    assert page.locator("#audit tbody").inner_text().count("auth.token.create") == 5

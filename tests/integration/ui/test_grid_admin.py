@@ -26,6 +26,13 @@ def test_switch_the_algorithm_and_drain_a_node(hub_factory: HubFactory,
     page.get_by_label("Algorithm").select_option("least-connections")
     page.get_by_role("button", name="Switch").click()
     expect(page.locator("#algorithm-status")).to_contain_text("In use: least-connections")
+    page.get_by_label("Maximum pool size").fill("3")
+    page.get_by_label("Cooldown (seconds)").fill("120")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#scaling-status")).to_contain_text("Saved.")
+    page.reload()
+    expect(page.get_by_label("Maximum pool size")).to_have_value("3")
+    expect(page.get_by_label("Cooldown (seconds)")).to_have_value("120")
     snap(page, "settings")
 
     page.get_by_role("link", name="Nodes").click()
