@@ -2,8 +2,9 @@
 
 Starts a hub (a child process on a free loopback port), opens one Chromium session, and times
 ``Runtime.evaluate("1+1")`` over a raw websocket twice in the same run: straight to the
-browser's DevTools, and through the hub's ``se:cdp``. Rounds alternate between the two so
-machine noise hits both alike. Prints the medians, the added milliseconds and the ratio.
+browser's DevTools (on a port the benchmark chose, since the hub never hands out a node's
+address), and through the hub's ``se:cdp``. Rounds alternate between the two so machine noise
+hits both alike. Prints the medians, the added milliseconds and the ratio.
 Target: at most 0.3 ms added.
 
     .venv/bin/python bench/cdp_overhead.py [--iterations 400] [--rounds 5]
@@ -108,13 +109,16 @@ class Page:
 
 async def main(iterations: int, rounds: int) -> None:
     async with aiohttp.ClientSession() as http, running_hub(http) as hub:
-        async with http.post(hub + "/session", json={
-            "capabilities": {"alwaysMatch": {"browserName": "chrome"}}}) as response:
+        # The hub never hands out the browser's own DevTools address, so the benchmark
+        # picks the port itself: chromedriver uses a --remote-debugging-port it is given.
+        devtools_port = free_port()
+        async with http.post(hub + "/session", json={"capabilities": {"alwaysMatch": {
+                "browserName": "chrome", "goog:chromeOptions": {
+                    "args": [f"--remote-debugging-port={devtools_port}"]}}}}) as response:
             value = (await response.json())["value"]
         session_id, caps = value["sessionId"], value["capabilities"]
         try:
-            debugger = caps["goog:chromeOptions"]["debuggerAddress"]
-            async with http.get(f"http://{debugger}/json/version") as response:
+            async with http.get(f"http://127.0.0.1:{devtools_port}/json/version") as response:
                 direct_url = (await response.json())["webSocketDebuggerUrl"]
             async with http.ws_connect(direct_url, max_msg_size=0) as direct_ws, \
                     http.ws_connect(caps["se:cdp"], max_msg_size=0) as hub_ws:

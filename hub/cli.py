@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -59,9 +60,16 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 def show_status(args: argparse.Namespace) -> int:
     url = args.url.rstrip("/") + "/status"
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                    timeout=10) as response:
             value = json.load(response)["value"]
+    except urllib.error.HTTPError as error:
+        hint = ("; the hub has auth on: pass --token or set TGGRID_TOKEN"
+                if error.code == 401 and not args.token else "")
+        print(f"cannot read {url}: HTTP {error.code} {error.reason}{hint}", file=sys.stderr)
+        return 2
     except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
         print(f"cannot read {url}: {error}", file=sys.stderr)
         return 2
@@ -113,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub.set_defaults(func=run_hub)
     status = sub.add_parser("status", help="print a hub's /status")
     status.add_argument("--url", default="http://127.0.0.1:4444")
+    status.add_argument("--token", default=os.environ.get("TGGRID_TOKEN") or None,
+                        help="an API token, sent as Bearer (default: $TGGRID_TOKEN)")
     status.set_defaults(func=show_status)
     config = sub.add_parser("config", help="list every setting")
     config.add_argument("--markdown", action="store_true", help="as docs/configuration.md")

@@ -151,16 +151,3 @@ class Recorder:
         session.files["session"] = str(path.resolve())
         self.item.stash.setdefault(RESULTS, []).append(
             {**info, "files": dict(session.files), "folder": str(session.folder.resolve())})
-        _attach_to_allure(session.files)
-
-
-def _attach_to_allure(files: dict[str, str]) -> None:
-    """allure-pytest, when installed, shows the files on the test."""
-    try:
-        import allure  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    kinds = {"screenshot": allure.attachment_type.PNG, "video": allure.attachment_type.MP4,
-             "session": allure.attachment_type.JSON, "console": allure.attachment_type.TEXT}
-    for key, path in files.items():
-        allure.attach.file(path, name=Path(path).name, attachment_type=kinds[key])

@@ -35,6 +35,21 @@ def decorate(report: pytest.TestReport, results: list[dict[str, Any]],
         if "video" in result["files"] and "video" in result["urls"]:
             report.user_properties.append(("tggrid_video", result["urls"]["video"]))
     _html_extras(report, results, config, failed)
+    _allure(paths)
+
+
+def _allure(paths: list[str]) -> None:
+    """allure-pytest, when installed, shows the files on the test. Attached here, after the
+    fixtures' teardown, they land on the test's own result rather than on the fixture's."""
+    try:
+        import allure
+    except ImportError:
+        return
+    kinds = {".png": allure.attachment_type.PNG, ".mp4": allure.attachment_type.MP4,
+             ".json": allure.attachment_type.JSON, ".log": allure.attachment_type.TEXT}
+    for path in paths:
+        allure.attach.file(path, name=Path(path).name,
+                           attachment_type=kinds.get(Path(path).suffix))
 
 
 def _html_extras(report: pytest.TestReport, results: list[dict[str, Any]],

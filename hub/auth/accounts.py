@@ -13,7 +13,14 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hub.api.errors import ApiError, BadRequest, Conflict, Forbidden, Unauthenticated
+from hub.api.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+)
 from hub.auth import passwords, tokens, totp
 from hub.auth.authenticator import Authenticator
 from hub.auth.secret_box import SecretBox
@@ -87,9 +94,13 @@ class Accounts:
             raise TooManyAttempts(
                 f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
         valid = await passwords.verify_password(row.password_hash if row else None, password)
-        if row is None or not valid or not row.is_active:
+        if row is None or not valid:
             self._failure(account, row, "bad_password", caller)
             raise Unauthenticated("wrong email or password", code="invalid_credentials")
+        if not row.is_active:
+            self._audit("auth.login.failed", caller, row, resource_type="user",
+                        resource_id=str(row.id), details={"email": account, "reason": "disabled"})
+            raise Forbidden("this account is disabled; ask an admin", code="account_disabled")
         if row.totp_enabled:
             if not code:
                 raise Forbidden("this account needs a two-factor code",
@@ -122,6 +133,37 @@ class Accounts:
         await users.revoke_token(self.db, token_hash=digest, user_id=user.id)
         self.authenticator.forget(digest)
         self._audit("auth.logout", caller, user, resource_type="user", resource_id=str(user.id))
+
+    async def update_user(self, actor: UserInfo, user_id: int, changes: dict[str, Any],
+                          caller: Caller) -> UserInfo:
+        """Admins change anyone's name, role and disabled flag; a user only their own name.
+
+        A role or disabled change drops the user's cached tokens, so it bites at once here.
+        """
+        if not actor.is_admin and user_id != actor.id:
+            raise NotFound("no such user")  # as if other accounts did not exist
+        if not actor.is_admin and set(changes) - {"full_name"}:
+            raise Forbidden("only an admin may change roles or disable accounts",
+                            code="admin_required")
+        if user_id == actor.id and (changes.get("is_active") is False
+                                    or changes.get("role") == users.USER):
+            raise Conflict("you cannot disable yourself or drop your own admin role; "
+                           "ask another admin", code="self_lockout")
+        before = await users.find_user(self.db, user_id=user_id)
+        if before is None:
+            raise NotFound("no such user")
+        old = users.user_info(before)
+        user = await users.update_user(self.db, user_id, **changes)
+        if user is None:
+            raise NotFound("no such user")
+        if user.role != old.role or user.is_active != old.is_active:
+            self.authenticator.forget_user(user_id)
+        was, now = old.to_json(), user.to_json()
+        diff = {key: {"from": was[key], "to": now[key]}
+                for key in ("fullName", "isAdmin", "disabled") if was[key] != now[key]}
+        self._audit("user.update", caller, actor, resource_type="user",
+                    resource_id=str(user_id), details={"email": user.email, "changes": diff})
+        return user
 
     # -- API tokens ------------------------------------------------------------------------
 

@@ -124,14 +124,23 @@ async def get(db: Database, recording_id: str, *, owner_id: int | None = None
 
 async def list_recordings(
     db: Database, *, owner_id: int | None = None, session_id: str | None = None,
-    status: str | None = None, limit: int = 100, offset: int = 0,
+    status: str | None = None, since: dt.datetime | None = None,
+    until: dt.datetime | None = None, name: str | None = None, limit: int = 100,
+    offset: int = 0,
 ) -> list[RecordingInfo]:
-    """Newest first."""
+    """Newest first. ``since`` <= start < ``until``; ``name`` matches any part of the name,
+    ignoring case (``%`` and ``_`` are taken literally)."""
     query = _visible(select(Recording), owner_id)
     if session_id is not None:
         query = query.where(Recording.session_id == session_id)
     if status is not None:
         query = query.where(Recording.status == status)
+    if since is not None:
+        query = query.where(Recording.started_at >= since)
+    if until is not None:
+        query = query.where(Recording.started_at < until)
+    if name:
+        query = query.where(Recording.name.icontains(name, autoescape=True))
     query = query.order_by(Recording.started_at.desc(), Recording.id).limit(limit).offset(offset)
     async with db.session() as session:
         return [_info(row) for row in await session.scalars(query)]

@@ -33,7 +33,7 @@ class UserInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "email": self.email, "fullName": self.full_name,
-                "role": self.role, "isAdmin": self.is_admin,
+                "role": self.role, "isAdmin": self.is_admin, "disabled": not self.is_active,
                 "twoFactorEnabled": self.two_factor_enabled}
 
 
@@ -97,6 +97,11 @@ async def update_user(db: Database, user_id: int, **values: Any) -> UserInfo | N
         for key, value in values.items():
             setattr(row, key, value)
     return user_info(row)
+
+
+async def list_users(db: Database) -> list[UserInfo]:
+    async with db.session() as session:
+        return [user_info(row) for row in await session.scalars(select(User).order_by(User.id))]
 
 
 async def count_users(db: Database) -> int:

@@ -19,7 +19,7 @@ from hub.grid.matching import describe
 from hub.grid.nodes import NodeSlots, Slot
 from hub.grid.queue import NewSessionQueue, SessionRequest
 from hub.grid.registry import SessionRegistry
-from hub.grid.session import Session
+from hub.grid.session import Session, client_capabilities
 from hub.nodes.base import Node, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 from hub.w3c.errors import SessionNotCreated
@@ -156,7 +156,8 @@ class Distributor:
             return
         session = Session(
             id=node_session.session_id, slots=slots, slot_id=slot.id, node_session=node_session,
-            requested=caps, capabilities=dict(node_session.capabilities), options=options,
+            requested=caps, capabilities=client_capabilities(node_session.capabilities),
+            options=options,
             idle_timeout=options.idle_timeout or self.session_timeout, kind=request.kind,
             owner=request.owner,
         )

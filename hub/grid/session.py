@@ -16,6 +16,22 @@ if TYPE_CHECKING:
     from hub.grid.nodes import NodeSlots
 
 
+# Vendor options in which a driver names the browser's own DevTools host:port.
+_PRIVATE_ADDRESSES = (("goog:chromeOptions", "debuggerAddress"),
+                      ("ms:edgeOptions", "debuggerAddress"))
+
+
+def client_capabilities(returned: Capabilities) -> Capabilities:
+    """The node's returned capabilities minus the node-private addresses in them: clients
+    reach DevTools through the hub's ``se:cdp``; the node session keeps the original."""
+    caps = dict(returned)
+    for vendor, key in _PRIVATE_ADDRESSES:
+        options = caps.get(vendor)
+        if isinstance(options, dict) and key in options:
+            caps[vendor] = {name: value for name, value in options.items() if name != key}
+    return caps
+
+
 @dataclasses.dataclass
 class Session:
     id: str

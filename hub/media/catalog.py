@@ -42,6 +42,7 @@ class Search:
     status: str | None = None
 
     def admits(self, info: RecordingInfo) -> bool:
+        """The same filter in Python, for :class:`JsonCatalog` (the database does it in SQL)."""
         started = aware(info.started_at)
         return ((self.owner_id is None or info.owner_id == self.owner_id)
                 and (self.since is None or started >= self.since)
@@ -98,9 +99,9 @@ class DbCatalog:
         return rows[0] if rows else None
 
     async def search(self, query: Search) -> list[RecordingInfo]:
-        rows = await recordings.list_recordings(
-            self.db, owner_id=query.owner_id, status=query.status, limit=SEARCH_LIMIT)
-        return [row for row in rows if query.admits(row)]
+        return await recordings.list_recordings(
+            self.db, owner_id=query.owner_id, status=query.status, since=query.since,
+            until=query.until, name=query.name, limit=SEARCH_LIMIT)
 
     async def delete(self, recording_id: str) -> None:
         await recordings.delete_recording(self.db, recording_id)

@@ -54,6 +54,13 @@ def _has_flag(args: list[str], flag: str) -> bool:
     return any(str(arg).split("=", 1)[0] == flag for arg in args)
 
 
+def _sized_by_client(caps: Capabilities) -> bool:
+    """The client chose its own window size; leave it be."""
+    chrome = caps.get("goog:chromeOptions", {}).get("args", [])
+    firefox = caps.get("moz:firefoxOptions", {}).get("args", [])
+    return _has_flag([str(a) for a in chrome], "--window-size") or "-width" in firefox
+
+
 def chrome_capabilities(
     caps: Capabilities, install: BrowserInstall, workdir: Path, headless: bool
 ) -> Capabilities:
@@ -197,6 +204,8 @@ class LocalNode(Node):
             url = f"http://127.0.0.1:{port}"
             await self._wait_ready(url, process, workdir)
             session_id, returned = await self._create(url, driver_caps, process, workdir)
+            if options.needs_screen and not _sized_by_client(capabilities):
+                await self._fill_screen(url, session_id, install.name, options)
             if media is not None:
                 await media.attach(session_id)
         except BaseException:
@@ -239,7 +248,29 @@ class LocalNode(Node):
             return argv, caps
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
-        return argv, firefox_capabilities(caps, install, headless)
+        caps = firefox_capabilities(caps, install, headless)
+        if not headless:  # the first window at screen size; _fill_screen pins it at 0,0
+            width, height, _ = options.screen_resolution
+            args = caps["moz:firefoxOptions"]["args"]
+            for flag, value in (("-width", width), ("-height", height)):
+                if flag not in args:
+                    args += [flag, str(value)]
+        return argv, caps
+
+    async def _fill_screen(self, url: str, session_id: str, browser: str,
+                           options: SessionOptions) -> None:
+        """Launch flags only hint (Firefox has no position flag, the window manager leaves
+        Chromium a pixel short): fit the window to the screen so VNC and the video show the
+        browser and nothing else."""
+        width, height, _ = options.screen_resolution
+        command, body = (("maximize", {}) if browser == "chrome" else
+                         ("rect", {"x": 0, "y": 0, "width": width, "height": height}))
+        async with self.http.post(f"{url}/session/{session_id}/window/{command}", json=body,
+                                  timeout=aiohttp.ClientTimeout(total=30)) as response:
+            if response.status != 200:
+                raise SessionStartError(
+                    f"could not size the Firefox window to {width}x{height}: "
+                    f"{(await response.text())[:500]}")
 
     async def _wait_ready(
         self, url: str, process: asyncio.subprocess.Process, workdir: Path

@@ -39,7 +39,7 @@ async def set_algorithm(request: web.Request) -> web.Response:
     previous = distributor.balancer.name
     distributor.balancer = make_balancer(name)
     await store.save_algorithm(request.app[DATABASE], name)
-    audit(request, "loadbalancer.algorithm", resource_type="setting",
+    audit(request, "config.update", resource_type="setting",
           resource_id=store.ALGORITHM, details={"from": previous, "to": name})
     return json_response({"algorithm": name, "previous": previous})
 
@@ -64,7 +64,7 @@ async def set_autoscaling(request: web.Request) -> web.Response:
     previous = dataclasses.asdict(autoscaler.config)
     autoscaler.reconfigure(config)
     await store.save_autoscaling(request.app[DATABASE], dataclasses.asdict(config))
-    audit(request, "autoscaling.configure", resource_type="setting",
+    audit(request, "config.update", resource_type="setting",
           resource_id=store.AUTOSCALING,
           details={"from": previous, "to": dataclasses.asdict(config)})
     return json_response(_scaling_status(request))

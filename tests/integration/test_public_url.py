@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 CAPS = {"capabilities": {"alwaysMatch": {
     "browserName": "chrome", "webSocketUrl": True,
     "tggrid:options": {"enableVNC": True, "screenResolution": "800x600"},
@@ -40,3 +44,41 @@ def test_without_public_url_urls_follow_the_host_the_client_used(hub_factory):
             assert f"//localhost:{hub.port}/" in url, (key, url)
     finally:
         hub.request("DELETE", f"/session/{session_id}")
+
+
+LOOPBACK_PORT = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)")
+
+
+def loopback_ports(value: object) -> list[tuple[str, int]]:
+    """Every loopback host:port mentioned anywhere in a capabilities value."""
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in loopback_ports(item)]
+    if isinstance(value, list):
+        return [found for item in value for found in loopback_ports(item)]
+    return [(str(value), int(port)) for port in LOOPBACK_PORT.findall(str(value))]
+
+
+@pytest.mark.parametrize("browser", ["chrome", "firefox"])
+def test_no_node_private_address_is_handed_out(hub_factory, firefox_available, browser):
+    if browser == "firefox" and not firefox_available:
+        pytest.skip("Firefox is not installed here")
+    hub = hub_factory("--browsers", browser)
+    caps = {"capabilities": {"alwaysMatch": {
+        **CAPS["capabilities"]["alwaysMatch"], "browserName": browser}}}
+    status, body = hub.request("POST", "/session", caps)
+    assert status == 200, body
+    value = body["value"]
+    try:
+        handed_out = value["capabilities"]
+        assert "debuggerAddress" not in handed_out.get("goog:chromeOptions", {})
+        assert handed_out["se:cdp"] if browser == "chrome" else handed_out["webSocketUrl"]
+        foreign = [(text, port) for text, port in loopback_ports(handed_out)
+                   if port != hub.port]
+        assert not foreign, foreign
+        _, grid = hub.request("GET", "/status")
+        listed = [slot["session"] for node in grid["value"]["nodes"]
+                  for slot in node["slots"] if slot["session"]]
+        assert [s["sessionId"] for s in listed] == [value["sessionId"]]
+        assert not [port for _, port in loopback_ports(listed) if port != hub.port]
+    finally:
+        hub.request("DELETE", f"/session/{value['sessionId']}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hub.db import recordings, users
 from hub.db.engine import Database
 
@@ -50,3 +52,26 @@ async def test_list_filters_and_delete(db: Database) -> None:
     assert removed is not None and removed.path == "/a"
     assert await recordings.get(db, first.id) is None
     assert await recordings.finish(db, "no-such-id", size=1) is None
+
+
+async def test_list_filters_by_time_window_and_name_in_the_database(db: Database) -> None:
+    base = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    made = {}
+    for hours, name in ((0, "Login_Test.mp4"), (1, "checkout 100%.mp4"), (2, "login-test.mp4")):
+        rec = await recordings.create(db, session_id=name, path=f"/{name}", name=name,
+                                      started_at=base + dt.timedelta(hours=hours))
+        made[name] = rec.id
+
+    async def names(**filters: object) -> list[str]:
+        return [r.name for r in await recordings.list_recordings(db, **filters)]
+
+    assert await names(name="LOGIN") == ["login-test.mp4", "Login_Test.mp4"]
+    assert await names(name="100%") == ["checkout 100%.mp4"]
+    assert await names(name="n_t") == ["Login_Test.mp4"]  # "_" is not a wildcard
+    assert await names(name="%") == ["checkout 100%.mp4"]
+    assert await names(since=base + dt.timedelta(hours=1)) == ["login-test.mp4",
+                                                                "checkout 100%.mp4"]
+    assert await names(until=base + dt.timedelta(hours=1)) == ["Login_Test.mp4"]
+    assert await names(since=base, until=base + dt.timedelta(hours=2), name="login") == [
+        "Login_Test.mp4"]
+    assert await names(since=base + dt.timedelta(hours=3)) == []
