@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/docker_start.py [N]
 
-Both go through a real hub (`--provider docker` and `--provider local`), interleaved so machine
-load hits both alike. The warm-pool column comes with issue 7: pass a hub started with the
-pool's flags to ``WARM_POOL_HUB_ARGS`` below and it is measured and printed the same way.
+All go through a real hub (`--provider docker` and `--provider local`), interleaved so machine
+load hits them alike. The warm-pool hub keeps one started container with a default session
+(``WARM_POOL_HUB_ARGS``); before each of its timed starts the bench waits, untimed, until the
+pool has refilled, so every warm sample is served from the pool.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ import time
 from _common import median_ms, percentile_ms, start_hub
 from selenium import webdriver
 
-# Hook for issue 7: flags that give the docker hub a warm pool, e.g. ("--warm-pool", "2").
-WARM_POOL_HUB_ARGS: tuple[str, ...] | None = None
+from tests.support.hubs import RunningHub
+
+# Flags that give the docker hub a warm pool; None leaves the warm case out.
+WARM_POOL_HUB_ARGS: tuple[str, ...] | None = ("--warm-pool-size", "1",
+                                              "--docker-max-sessions", "1")
+WARM = "warm-pool container"
+POOL_FILL_TIMEOUT = 180.0
 
 
 def timed_start(url: str) -> float:
@@ -27,6 +33,18 @@ def timed_start(url: str) -> float:
     return elapsed
 
 
+def wait_for_pool(hub: RunningHub) -> None:
+    """Untimed: the pool is full again after the previous start took from it."""
+    deadline = time.monotonic() + POOL_FILL_TIMEOUT
+    while True:
+        pool = hub.request("GET", "/api/config/auto-scaling")[1]["pool"]
+        if pool["size"] >= pool["target"]:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the warm pool did not refill within {POOL_FILL_TIMEOUT:g} s")
+        time.sleep(0.2)
+
+
 def main(count: int = 5) -> None:
     hubs = {
         "local process": start_hub("--browsers", "chrome", "--max-sessions", "1"),
@@ -34,7 +52,7 @@ def main(count: int = 5) -> None:
                                     "--docker-max-sessions", "1"),
     }
     if WARM_POOL_HUB_ARGS is not None:
-        hubs["warm-pool container"] = start_hub("--provider", "docker", "--browsers", "chrome",
+        hubs[WARM] = start_hub("--provider", "docker", "--browsers", "chrome",
                                                 *WARM_POOL_HUB_ARGS)
     samples: dict[str, list[float]] = {name: [] for name in hubs}
     try:
@@ -42,6 +60,8 @@ def main(count: int = 5) -> None:
             timed_start(hub.url)
         for _ in range(count):
             for name, hub in hubs.items():
+                if name == WARM:
+                    wait_for_pool(hub)
                 samples[name].append(timed_start(hub.url))
     finally:
         for hub in hubs.values():

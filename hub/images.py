@@ -119,12 +119,18 @@ def build_image(
     return tag
 
 
+SUPERSEDED_GRACE = 24 * 3600.0
+
+
 def remove_superseded(client: docker.DockerClient, name: str, *, keep: str, log: Log) -> None:
     """Untag earlier context-hash builds of `name` so rebuilds do not pile up on disk.
 
-    Without force: an image that a container (running or stopped) still uses stays.
+    Without force: an image that a container (running or stopped) still uses stays, and so
+    does one built in the last day, which another checkout on the same engine may be using.
     """
     for image in client.api.images(name=f"{REPOSITORY}/{name}"):
+        if time.time() - float(image.get("Created") or 0) < SUPERSEDED_GRACE:
+            continue
         for old in image.get("RepoTags") or []:
             if old in (keep, f"{REPOSITORY}/{name}:latest"):
                 continue

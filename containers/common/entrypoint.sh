@@ -14,7 +14,7 @@ VIDEO_NAME="$(basename -- "${VIDEO_NAME:-video.mp4}")"
 RECORDINGS_DIR="${RECORDINGS_DIR:-/recordings}"
 export DISPLAY="${DISPLAY:-:99}"
 
-xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid=""
+xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids=""
 
 log() { echo "tggrid-entrypoint: $*" >&2; }
 
@@ -38,6 +38,7 @@ shutdown() {
         log "recording.stopped file=$RECORDINGS_DIR/$VIDEO_NAME"
     fi
     stop "$driver_pid" TERM
+    for pid in $forward_pids; do stop "$pid" TERM; done
     stop "$vnc_pid" TERM
     stop "$wm_pid" TERM
     stop "$xvfb_pid" TERM
@@ -77,6 +78,14 @@ if enabled "${ENABLE_VNC:-0}"; then
     vnc_pid=$!
     log "vnc.started port=5900"
 fi
+
+# FORWARD_PORTS="9229:9222 ...": serve a loopback-only port (Chromium's DevTools) on every
+# interface, so the engine can publish it.
+for pair in ${FORWARD_PORTS:-}; do
+    socat "TCP-LISTEN:${pair%%:*},fork,reuseaddr" "TCP:127.0.0.1:${pair#*:}" &
+    forward_pids="$forward_pids $!"
+    log "forward.started port=${pair%%:*} to=127.0.0.1:${pair#*:}"
+done
 
 if enabled "${ENABLE_RECORDING:-0}"; then
     mkdir -p "$RECORDINGS_DIR"

@@ -6,21 +6,31 @@ port, and the Docker node reaches it through an ephemeral published port, so eve
 would be refused. This front listens on 4444, sets Host to the driver's loopback address and
 forwards each request (one upstream connection per request: nothing is ever sent twice).
 
+Firefox's BiDi websocket (the remote agent on 127.0.0.1:9222) listens on the loopback only and
+checks Host the same way (an IP or localhost, and its own port), so 9229 tunnels raw bytes to
+it after rewriting the Host header of the upgrade request.
+
 Usage: driver-front.py geckodriver --host=127.0.0.1 --port=4445 ...
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import threading
 
 LISTEN = ("0.0.0.0", 4444)
 DRIVER = ("127.0.0.1", 4445)
+TUNNEL_LISTEN = ("0.0.0.0", 9229)
+BIDI = ("127.0.0.1", 9222)
+MAX_HEAD = 64 * 1024
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -79,6 +89,45 @@ class Front(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = forward
 
 
+def pipe(source: socket.socket, target: socket.socket) -> None:
+    """Copy bytes until ``source`` ends, then end ``target``'s sending side."""
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            target.sendall(data)
+    with contextlib.suppress(OSError):
+        target.shutdown(socket.SHUT_WR)
+
+
+class Tunnel(socketserver.BaseRequestHandler):
+    """One websocket connection: its upgrade request with Host rewritten, then raw bytes."""
+
+    def handle(self) -> None:
+        client: socket.socket = self.request
+        head = b""
+        while b"\r\n\r\n" not in head:
+            data = client.recv(65536)
+            if not data or len(head) > MAX_HEAD:
+                return
+            head += data
+        header, _, rest = head.partition(b"\r\n\r\n")
+        request_line, *fields = header.split(b"\r\n")
+        fields = [f for f in fields if f.split(b":", 1)[0].strip().lower() not in
+                  (b"host", b"origin")]  # the remote agent refuses unknown origins
+        head = b"\r\n".join([request_line, f"Host: {BIDI[0]}:{BIDI[1]}".encode(), *fields])
+        try:
+            upstream = socket.create_connection(BIDI, timeout=10)
+        except OSError:
+            client.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            return
+        with upstream:
+            upstream.settimeout(None)
+            upstream.sendall(head + b"\r\n\r\n" + rest)
+            back = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
+            back.start()
+            pipe(client, upstream)
+            back.join()
+
+
 def main(command: list[str]) -> int:
     driver = subprocess.Popen(command)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -86,9 +135,14 @@ def main(command: list[str]) -> int:
     server = http.server.ThreadingHTTPServer(LISTEN, Front)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="front", daemon=True).start()
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    tunnel = socketserver.ThreadingTCPServer(TUNNEL_LISTEN, Tunnel)
+    tunnel.daemon_threads = True
+    threading.Thread(target=tunnel.serve_forever, name="tunnel", daemon=True).start()
     code = driver.wait()
-    server.shutdown()
-    server.server_close()
+    for each in (server, tunnel):
+        each.shutdown()
+        each.server_close()
     return code
 
 

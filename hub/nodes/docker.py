@@ -1,10 +1,11 @@
 """The Docker node: one browser container per session, on one Docker engine.
 
 Each engine is its own node with its own capacity. A session's container publishes the
-driver (4444) and VNC (5900) on ephemeral 127.0.0.1 ports only; the hub waits for the driver's
-``/status``, creates the WebDriver session through the published port, and removes the
-container when the session ends, however it ends. A failed start removes what it created and
-is retryable, so the distributor tries another engine. Blocking SDK calls run in threads.
+driver (4444), VNC (5900) and the browser's DevTools/BiDi (9229) on ephemeral 127.0.0.1 ports
+only; the hub waits for the driver's ``/status``, creates the WebDriver session through the
+published port, and removes the container when the session ends, however it ends. A failed
+start removes what it created and is retryable, so the distributor tries another engine. The
+warm pool keeps started containers with a default session. Blocking SDK calls run in threads.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from hub.w3c.capabilities import Capabilities, SessionOptions
 
 log = logging.getLogger(__name__)
 
-DRIVER_PORT, VNC_PORT = "4444/tcp", "5900/tcp"
-PORTS = {DRIVER_PORT: ("127.0.0.1", None), VNC_PORT: ("127.0.0.1", None)}
+DRIVER_PORT, VNC_PORT, DEVTOOLS_PORT = driver.DRIVER_PORT, driver.VNC_PORT, driver.DEVTOOLS_PORT
+PORTS = {name: ("127.0.0.1", None) for name in (DRIVER_PORT, VNC_PORT, DEVTOOLS_PORT)}
 STOP_GRACE = 10
 POLL_INTERVAL = 2.0
 STATS_EVERY = 8  # polls between memory samples
@@ -54,14 +55,15 @@ class ContainerHandle:
     recording: ContainerRecording | None = None
 
 
-def _ports(container: Container) -> tuple[int, int]:
-    def host_port(name: str) -> int:
+def _ports(container: Container) -> dict[str, int]:
+    """Container port ("4444/tcp") -> the 127.0.0.1 port the engine published it on."""
+    ports = {}
+    for name in PORTS:
         bindings = container.ports.get(name) or []
         if not bindings:
             raise SessionStartError(f"the engine published no port for {name}", retryable=True)
-        return int(bindings[0]["HostPort"])
-
-    return host_port(DRIVER_PORT), host_port(VNC_PORT)
+        ports[name] = int(bindings[0]["HostPort"])
+    return ports
 
 
 class DockerNode(Node):
@@ -157,8 +159,8 @@ class DockerNode(Node):
             asyncio.to_thread(self._run_container, image, browser, tag, options))
         try:
             container = await asyncio.shield(creating)
-            driver_port, vnc_port = _ports(container)
-            url = f"http://127.0.0.1:{driver_port}"
+            ports = _ports(container)
+            url = f"http://127.0.0.1:{ports[DRIVER_PORT]}"
             await driver.wait_ready(self.http, url, container, self.start_timeout)
             caps = driver.driver_caps(capabilities, browser, self._versions.get(browser, ""),
                                       options)
@@ -168,15 +170,37 @@ class DockerNode(Node):
             await asyncio.shield(self._discard(creating, tag))
             raise
         handle = ContainerHandle(tag, container)
-        session = NodeSession(session_id, url, returned, stereotype, handle=handle)
+        session = NodeSession(session_id, url, returned, stereotype, handle=handle,
+                              endpoints=driver.private_endpoints(returned, ports))
         if options.enable_vnc:
-            session.endpoints["vnc"] = f"127.0.0.1:{vnc_port}"
+            session.endpoints["vnc"] = f"127.0.0.1:{ports[VNC_PORT]}"
         if options.enable_video:
             handle.recording = self._register_recording(session_id, options)
         self._sessions[tag] = session
         log.info("docker.container_started node=%s container=%s session=%s image=%s",
                  self.id, container.short_id, session_id, image)
         return session
+
+    # -- warm pool -------------------------------------------------------------------------
+
+    prestarts = True
+
+    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
+        """A started container whose driver already holds a session with default caps."""
+        return await self.start_session(
+            {"browserName": stereotype["browserName"]}, stereotype, options)
+
+    async def alive(self, session: NodeSession) -> bool:
+        """The container runs and its driver still reaches the browser."""
+        if session.died.is_set():
+            return False
+        try:
+            async with self.http.get(f"{session.url}/session/{session.session_id}/window",
+                                     timeout=aiohttp.ClientTimeout(total=5)) as response:
+                await response.read()
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            return False
 
     def _run_container(
         self, image: str, browser: str, tag: str, options: SessionOptions

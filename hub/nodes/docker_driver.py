@@ -1,4 +1,9 @@
-"""Talking to the WebDriver inside a browser container, through its published port."""
+"""Talking to the WebDriver inside a browser container, through its published ports.
+
+Chromium's DevTools and Firefox's BiDi websocket listen on the container's loopback only
+(port 9222); the images forward them to 9229 (socat, driver-front.py), which is published
+like the driver's 4444, so the hub reaches them as it reaches a local browser's.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 import aiohttp
 from docker.errors import NotFound
 from docker.models.containers import Container
+from yarl import URL
 
 from hub.nodes.base import SessionStartError
 from hub.nodes.browsers import BrowserInstall
@@ -19,6 +25,8 @@ from hub.nodes.local import chrome_capabilities, firefox_capabilities
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
 
 BINARIES = {"chrome": "/usr/bin/chromium", "firefox": "/usr/bin/firefox-esr"}
+DRIVER_PORT, VNC_PORT, DEVTOOLS_PORT = "4444/tcp", "5900/tcp", "9229/tcp"
+BROWSER_DEBUG_PORT = 9222  # Chromium's --remote-debugging-port, geckodriver's --websocket-port
 
 
 def driver_caps(caps: Capabilities, browser: str, version: str,
@@ -31,10 +39,27 @@ def driver_caps(caps: Capabilities, browser: str, version: str,
     caps = chrome_capabilities(caps, install, Path("/tmp/tggrid"), headless=False)
     args = caps["goog:chromeOptions"]["args"]
     width, height, _ = options.screen_resolution
-    for flag, value in (("--window-position", "0,0"), ("--window-size", f"{width},{height}")):
+    for flag, value in (("--window-position", "0,0"), ("--window-size", f"{width},{height}"),
+                        ("--remote-debugging-port", str(BROWSER_DEBUG_PORT))):
         if not any(str(arg).split("=", 1)[0] == flag for arg in args):
             args.append(f"{flag}={value}")
     return caps
+
+
+def private_endpoints(returned: Capabilities, ports: dict[str, int]) -> dict[str, str]:
+    """``cdp`` and ``bidi`` on the published ports, from what the driver said inside."""
+    # chromedriver names its own BiDi websocket after the Host it was asked on (the
+    # published port); geckodriver names Firefox's, on the loopback port inside.
+    inside = {4444: ports[DRIVER_PORT], ports[DRIVER_PORT]: ports[DRIVER_PORT],
+              BROWSER_DEBUG_PORT: ports[DEVTOOLS_PORT]}
+    endpoints = {}
+    debugger = returned.get("goog:chromeOptions", {}).get("debuggerAddress")
+    if isinstance(debugger, str) and debugger.endswith(f":{BROWSER_DEBUG_PORT}"):
+        endpoints["cdp"] = f"http://127.0.0.1:{ports[DEVTOOLS_PORT]}"
+    bidi = returned.get("webSocketUrl")
+    if isinstance(bidi, str) and URL(bidi).port in inside:
+        endpoints["bidi"] = f"ws://127.0.0.1:{inside[URL(bidi).port]}{URL(bidi).raw_path}"
+    return endpoints
 
 async def wait_ready(
     http: aiohttp.ClientSession, url: str, container: Container, limit: float

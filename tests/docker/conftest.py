@@ -17,6 +17,8 @@ import pytest
 from docker.errors import DockerException, NotFound
 from docker.models.containers import Container
 
+from hub import images
+
 ENGINE_START_TIMEOUT = 30.0
 DEFAULT_SOCKET = "/var/run/docker.sock"
 TEST_LABEL = "tggrid.test"
@@ -100,3 +102,10 @@ def run_container(docker_client: docker.DockerClient) -> Iterator[RunContainer]:
     for container in started:
         with contextlib.suppress(NotFound):
             container.remove(force=True, v=True)
+
+
+@pytest.fixture(scope="session")
+def node_images(docker_client: docker.DockerClient) -> dict[str, str]:
+    """Both browser images for this checkout (built once; a no-op when they exist)."""
+    return {name: images.build_image(name, client=docker_client, log=print, pull=False)
+            for name in images.IMAGES}

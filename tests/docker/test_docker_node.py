@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import signal
@@ -15,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import docker
 import pytest
+from docker.errors import NotFound
 from docker.models.containers import Container
 from selenium import webdriver
 from selenium.common.exceptions import SessionNotCreatedException, WebDriverException
@@ -30,13 +32,6 @@ PAGE = "data:text/html,<title>TGGrid</title><h1>hello from a container</h1>"
 SILENT_IMAGE = "tggrid-test/silent-driver:1"
 
 
-@pytest.fixture(scope="session")
-def node_images(docker_client: docker.DockerClient) -> dict[str, str]:
-    """Both browser images for this checkout (built once; a no-op when they exist)."""
-    return {name: images.build_image(name, client=docker_client, log=print, pull=False)
-            for name in images.IMAGES}
-
-
 def options_for(name: str, **tggrid: object) -> ArgOptions:
     options: ArgOptions = (webdriver.ChromeOptions() if name == "chrome"
                            else webdriver.FirefoxOptions())
@@ -47,8 +42,10 @@ def options_for(name: str, **tggrid: object) -> ArgOptions:
 
 def containers_of(client: docker.DockerClient, hub: RunningHub) -> list[Container]:
     """Every container (running or not) the hub process labelled as its own."""
-    return client.containers.list(
-        all=True, filters={"label": f"tggrid.hub_pid={hub.process.pid}"})
+    while True:  # docker-py inspects each listed container: one may go in between
+        with contextlib.suppress(NotFound):
+            return client.containers.list(
+                all=True, filters={"label": f"tggrid.hub_pid={hub.process.pid}"})
 
 
 def session_containers(client: docker.DockerClient, hub: RunningHub) -> list[Container]:

@@ -12,33 +12,47 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
 from selenium import webdriver
 
-from tests.docker.test_docker_node import PAGE, node_images, options_for, session_containers
+from tests.docker.test_docker_node import PAGE, options_for, session_containers, wait_until
 from tests.support.fixtures import HubFactory
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1800)]
 
 BRIDGE = "tggrid-br1"
 BRIDGE_ADDRESS = "10.231.77.1/24"
-__all__ = ["node_images"]  # the fixture, re-used from test_docker_node
 
 
 @dataclass
 class Engine:
     url: str
     client: docker.DockerClient
-    daemon: subprocess.Popen[bytes]
+    argv: list[str]
     log: Path
+    daemon: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start dockerd (again) and wait until its socket answers."""
+        if self.daemon is not None and self.daemon.poll() is None:
+            return
+        with open(self.log, "ab") as output:
+            self.daemon = subprocess.Popen(self.argv, stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while not _accepts(Path(self.url.removeprefix("unix://"))):
+            if self.daemon.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"second dockerd did not start:\n{self.log.read_text()[-2000:]}")
+            time.sleep(0.5)
+        self.client.ping()
 
     def stop(self) -> None:
-        if self.daemon.poll() is None:
+        if self.daemon is not None and self.daemon.poll() is None:
             self.daemon.terminate()
             try:
                 self.daemon.wait(60)
@@ -78,22 +92,14 @@ def second_engine(
     _ip("addr", "add", BRIDGE_ADDRESS, "dev", BRIDGE)
     _ip("link", "set", BRIDGE, "up")
     url = f"unix://{root}/docker.sock"
+    argv = ["dockerd", "--host", url, "--data-root", f"{root}/data", "--exec-root",
+            f"{root}/exec", "--pidfile", f"{root}/docker.pid", "--bridge", BRIDGE,
+            "--iptables=false", "--ip-masq=false"]
     log = tmp_path_factory.mktemp("dockerd2") / "dockerd.log"
-    with open(log, "wb") as output:
-        daemon = subprocess.Popen(
-            ["dockerd", "--host", url, "--data-root", f"{root}/data", "--exec-root",
-             f"{root}/exec", "--pidfile", f"{root}/docker.pid", "--bridge", BRIDGE,
-             "--iptables=false", "--ip-masq=false"],
-            stdout=output, stderr=subprocess.STDOUT)
     client = docker.DockerClient(base_url=url, timeout=300, version="1.41")
-    engine = Engine(url, client, daemon, log)
+    engine = Engine(url, client, argv, log)
     try:
-        deadline = time.monotonic() + 60
-        while not _accepts(root / "docker.sock"):
-            if daemon.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"second dockerd did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        client.ping()
+        engine.start()
         save = subprocess.Popen(["docker", "save", *node_images.values()],
                                 stdout=subprocess.PIPE)
         assert save.stdout is not None
@@ -114,6 +120,7 @@ def test_sessions_spread_over_engines_and_avoid_a_stopped_one(
     second_engine: Engine, docker_client: docker.DockerClient, hub_factory: HubFactory,
 ) -> None:
     # the second engine is listed first: with both idle the balancer's tie goes to it
+    second_engine.start()
     hub = hub_factory("--provider", "docker", "--browsers", "chrome", "--docker-max-sessions",
                       "2", "--docker-hosts", f"{second_engine.url},unix:///var/run/docker.sock")
     drivers = [webdriver.Remote(hub.url, options=options_for("chrome")) for _ in range(2)]
@@ -140,3 +147,39 @@ def test_sessions_spread_over_engines_and_avoid_a_stopped_one(
     assert sorted(n["uri"] for n in nodes) == sorted(
         [second_engine.url, "unix:///var/run/docker.sock"])
     assert survivor == 1
+
+
+def test_health_is_degraded_while_an_engine_is_stopped(
+    second_engine: Engine, hub_factory: HubFactory,
+) -> None:
+    second_engine.start()
+    hub = hub_factory("--provider", "docker", "--browsers", "chrome", "--health-check-interval",
+                      "1", "--docker-hosts", f"unix:///var/run/docker.sock,{second_engine.url}")
+
+    def health() -> tuple[int, dict[str, Any]]:
+        return hub.request("GET", "/api/health")
+
+    def status_is(wanted: str) -> Callable[[], bool]:
+        return lambda: health()[1]["status"] == wanted
+
+    wait_until(status_is("healthy"), "the hub to be healthy")
+    second_engine.stop()
+    wait_until(status_is("degraded"), "the hub to notice the stopped engine")
+    code, degraded = health()
+    after_stop = webdriver.Remote(hub.url, options=options_for("chrome"))
+    try:
+        after_stop.get(PAGE)
+        title = after_stop.title
+    finally:
+        after_stop.quit()
+    second_engine.start()
+    wait_until(status_is("healthy"), "the engine to be back in the hub's health")
+    back = health()[1]
+
+    engines = {e["id"]: e["status"] for e in degraded["services"]["docker"]["engines"]}
+    assert code == 200
+    assert degraded["services"]["docker"]["status"] == "down"
+    assert sorted(engines.values()) == ["down", "up"]
+    assert title == "TGGrid"
+    assert back["services"]["docker"]["status"] == "up"
+    assert {e["status"] for e in back["services"]["docker"]["engines"]} == {"up"}

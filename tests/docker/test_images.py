@@ -367,13 +367,15 @@ def test_base_falls_back_to_debootstrap_fast_when_pull_fails(
 class FakeImagesAPI:
     """docker.APIClient.images/remove_image over a fixed tag list; `in_use` tags refuse."""
 
-    def __init__(self, tags: list[str], in_use: set[str]) -> None:
+    def __init__(self, tags: list[str], in_use: set[str], recent: set[str] = frozenset()) -> None:
         self.tags = tags
         self.in_use = in_use
+        self.recent = recent
         self.removed: list[str] = []
 
-    def images(self, name: str) -> list[dict[str, list[str]]]:
-        return [{"RepoTags": [t for t in self.tags if t.startswith(f"{name}:")]}]
+    def images(self, name: str) -> list[dict[str, object]]:
+        return [{"RepoTags": [t], "Created": time.time() - (60 if t in self.recent else 86400 * 3)}
+                for t in self.tags if t.startswith(f"{name}:")]
 
     def remove_image(self, tag: str) -> None:
         if tag in self.in_use:
@@ -383,8 +385,9 @@ class FakeImagesAPI:
 
 def test_superseded_builds_are_untagged_unless_in_use() -> None:
     api = FakeImagesAPI(
-        ["tggrid/chrome:new", "tggrid/chrome:latest", "tggrid/chrome:old", "tggrid/chrome:used"],
-        in_use={"tggrid/chrome:used"},
+        ["tggrid/chrome:new", "tggrid/chrome:latest", "tggrid/chrome:old", "tggrid/chrome:used",
+         "tggrid/chrome:other-checkout"],
+        in_use={"tggrid/chrome:used"}, recent={"tggrid/chrome:other-checkout"},
     )
     lines: list[str] = []
 
