@@ -8,7 +8,6 @@ ends running ones, so no browser or driver outlives the hub.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +18,7 @@ from hub import cdp, scaling
 from hub.api import setup as api_setup
 from hub.api.errors import api_errors
 from hub.auth import setup as auth_setup
+from hub.background import cancel_and_wait
 from hub.config import Settings
 from hub.db import setup as db_setup
 from hub.grid.distributor import Distributor
@@ -109,11 +109,7 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
                             name="reaper"),
     ]
     yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel_and_wait(tasks)
 
 
 async def _on_shutdown(app: web.Application) -> None:

@@ -25,6 +25,7 @@ from docker.models.containers import Container
 
 from hub.nodes import docker_driver as driver
 from hub.nodes import docker_engines as engines
+from hub.nodes import driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_video import VIDEO_NAME, ContainerRecording, collect
 from hub.w3c.capabilities import Capabilities, SessionOptions
@@ -192,15 +193,7 @@ class DockerNode(Node):
 
     async def alive(self, session: NodeSession) -> bool:
         """The container runs and its driver still reaches the browser."""
-        if session.died.is_set():
-            return False
-        try:
-            async with self.http.get(f"{session.url}/session/{session.session_id}/window",
-                                     timeout=aiohttp.ClientTimeout(total=5)) as response:
-                await response.read()
-                return response.status == 200
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            return False
+        return await driver_http.reaches_browser(self.http, session)
 
     def _run_container(
         self, image: str, browser: str, tag: str, options: SessionOptions

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from docker.errors import NotFound
 from docker.models.containers import Container
 from yarl import URL
 
+from hub.nodes import driver_http
 from hub.nodes.base import SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.nodes.docker_engines import ENGINE_ERRORS
@@ -102,22 +102,10 @@ def _logs(container: Container) -> str:
 async def create_session(
     http: aiohttp.ClientSession, url: str, caps: Capabilities, limit: float
 ) -> tuple[str, Capabilities]:
-    """POST /session to the container's driver: (session id, returned capabilities)."""
-    body = {"capabilities": {"alwaysMatch": caps, "firstMatch": [{}]}}
-    try:
-        async with http.post(
-            f"{url}/session", json=body,
-            timeout=aiohttp.ClientTimeout(total=limit),
-        ) as response:
-            text = await response.text()
-    except (aiohttp.ClientError, TimeoutError) as error:
-        raise SessionStartError(f"the container's driver failed to create the session "
-                                f"({error or type(error).__name__})", retryable=True) from None
-    try:
-        value = json.loads(text)["value"]
-    except (ValueError, KeyError, TypeError):
-        raise SessionStartError(f"driver answered {response.status}: {text[:500]}") from None
-    if response.status != 200 or "sessionId" not in value:
-        message = value.get("message") if isinstance(value, dict) else None
-        raise SessionStartError(message or f"driver answered {response.status}: {text[:500]}")
-    return value["sessionId"], value.get("capabilities", {})
+    """POST /session to the container's driver; unreachable means try another engine."""
+
+    def unreachable(error: str) -> SessionStartError:
+        return SessionStartError(
+            f"the container's driver failed to create the session ({error})", retryable=True)
+
+    return await driver_http.create_session(http, url, caps, limit, unreachable)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import json
 import logging
 import os
 import shutil
@@ -24,7 +23,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from hub.nodes import processes
+from hub.nodes import driver_http, processes
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.w3c.capabilities import Capabilities, SessionOptions
@@ -166,15 +165,9 @@ class LocalNode(Node):
 
     async def alive(self, session: NodeSession) -> bool:
         """The driver runs and still reaches its browser (a killed browser fails this)."""
-        if session.died.is_set() or session.handle.process.returncode is not None:
+        if session.handle.process.returncode is not None:
             return False
-        try:
-            async with self.http.get(f"{session.url}/session/{session.session_id}/window",
-                                     timeout=aiohttp.ClientTimeout(total=5)) as response:
-                await response.read()
-                return response.status == 200
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            return False
+        return await driver_http.reaches_browser(self.http, session)
 
     async def start_session(
         self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
@@ -222,11 +215,7 @@ class LocalNode(Node):
         session = NodeSession(session_id, url, returned, stereotype, handle=handle)
         if media is not None:
             session.endpoints.update(media.endpoints)
-        debugger = returned.get("goog:chromeOptions", {}).get("debuggerAddress")
-        if debugger:
-            session.endpoints["cdp"] = f"http://{debugger}"
-        if isinstance(returned.get("webSocketUrl"), str):
-            session.endpoints["bidi"] = returned["webSocketUrl"]
+        session.endpoints.update(driver_http.driver_endpoints(returned))
         handle.watcher = asyncio.create_task(self._watch(session, handle))
         return session
 
@@ -293,26 +282,12 @@ class LocalNode(Node):
     async def _create(
         self, url: str, caps: Capabilities, process: asyncio.subprocess.Process, workdir: Path
     ) -> tuple[str, Capabilities]:
-        body = {"capabilities": {"alwaysMatch": caps, "firstMatch": [{}]}}
-        try:
-            async with self.http.post(
-                f"{url}/session", json=body,
-                timeout=aiohttp.ClientTimeout(total=self.start_timeout),
-            ) as response:
-                text = await response.text()
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise SessionStartError(
-                f"driver failed to create the session ({error or type(error).__name__}): "
-                f"{_tail(workdir / 'driver.log')}"
-            ) from None
-        try:
-            value = json.loads(text)["value"]
-        except (ValueError, KeyError, TypeError):
-            raise SessionStartError(f"driver answered {response.status}: {text[:500]}") from None
-        if response.status != 200 or "sessionId" not in value:
-            message = value.get("message") if isinstance(value, dict) else None
-            raise SessionStartError(message or f"driver answered {response.status}: {text[:500]}")
-        return value["sessionId"], value.get("capabilities", {})
+        def unreachable(error: str) -> SessionStartError:
+            return SessionStartError(f"driver failed to create the session ({error}): "
+                                     f"{_tail(workdir / 'driver.log')}")
+
+        return await driver_http.create_session(self.http, url, caps, self.start_timeout,
+                                                unreachable)
 
     async def _watch(self, session: NodeSession, handle: LocalProcessHandle) -> None:
         code = await handle.process.wait()

@@ -8,12 +8,12 @@ itself, so its health is whether the upstream answers ``/status``.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from typing import Any
 
 import aiohttp
 
+from hub.nodes import driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -58,32 +58,13 @@ class RelayNode(Node):
     async def start_session(
         self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
     ) -> NodeSession:
-        body = {"capabilities": {"alwaysMatch": capabilities, "firstMatch": [{}]}}
-        try:
-            async with self.http.post(
-                f"{self.uri}/session", json=body,
-                timeout=aiohttp.ClientTimeout(total=self.start_timeout),
-            ) as response:
-                text = await response.text()
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise SessionStartError(
-                f"relay {self.uri} did not answer: {error or type(error).__name__}",
-                retryable=True) from None
-        try:
-            value = json.loads(text)["value"]
-        except (ValueError, KeyError, TypeError):
-            raise SessionStartError(f"relay answered {response.status}: {text[:500]}") from None
-        if response.status != 200 or not isinstance(value, dict) or "sessionId" not in value:
-            message = value.get("message") if isinstance(value, dict) else None
-            raise SessionStartError(message or f"relay answered {response.status}: {text[:500]}")
-        returned: Capabilities = value.get("capabilities") or {}
-        session = NodeSession(value["sessionId"], self.uri, returned, stereotype)
-        debugger = (returned.get("goog:chromeOptions") or {}).get("debuggerAddress")
-        if debugger:
-            session.endpoints["cdp"] = f"http://{debugger}"
-        if isinstance(returned.get("webSocketUrl"), str):
-            session.endpoints["bidi"] = returned["webSocketUrl"]
-        return session
+        def unreachable(error: str) -> SessionStartError:
+            return SessionStartError(f"relay {self.uri} did not answer: {error}", retryable=True)
+
+        session_id, returned = await driver_http.create_session(
+            self.http, self.uri, capabilities, self.start_timeout, unreachable)
+        return NodeSession(session_id, self.uri, returned, stereotype,
+                           endpoints=driver_http.driver_endpoints(returned))
 
     async def stop_session(self, session: NodeSession) -> None:
         if session.quit_sent:

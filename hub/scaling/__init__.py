@@ -8,12 +8,12 @@ the pool's never-used browsers and closes the relays.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from hub.background import cancel_and_wait
 from hub.grid.autoscaler import Autoscaler, InvalidScalingConfig, ScalingConfig
 from hub.grid.balancer import make_balancer
 from hub.grid.health import HealthChecker
@@ -65,11 +65,7 @@ async def _scaling_ctx(app: web.Application) -> AsyncIterator[None]:
              asyncio.create_task(pool.run(), name="warm-pool"),
              asyncio.create_task(app[AUTOSCALER].run(), name="autoscaler")]
     yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel_and_wait(tasks)
     distributor.pool = None
     await pool.close()
     for node in app[RELAYS].values():
