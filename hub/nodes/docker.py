@@ -140,7 +140,7 @@ class DockerNode(Node):
         try:
             await asyncio.to_thread(self.client.ping)
         except ENGINE_ERRORS as error:
-            return NodeHealth(False, f"Docker engine {self.uri} does not answer: {error}")
+            return NodeHealth(False, engines.engine_problem(self.uri, error))
         return NodeHealth(True)
 
     def metrics(self) -> dict[str, Any]:

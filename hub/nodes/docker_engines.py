@@ -65,8 +65,21 @@ def connect(url: str, tls: EngineTls | None = None) -> docker.DockerClient:
     if url.startswith(("tcp://", "https://")) and tls is not None and tls.enabled:
         use_tls = tls.config()
         url = "https://" + url.split("://", 1)[1]
-    return docker.DockerClient(base_url=url, tls=use_tls, timeout=CLIENT_TIMEOUT,
-                               version=API_VERSION)
+    client = docker.DockerClient(base_url=url, tls=use_tls, timeout=CLIENT_TIMEOUT,
+                                 version=API_VERSION)
+    if use_tls and tls is not None and tls.verify and tls.ca:
+        # requests puts REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE over the session's CA file, so
+        # with them set the engine's certificate would be checked against the wrong CAs
+        client.api.trust_env = False
+    return client
+
+
+def engine_problem(url: str, error: Exception) -> str:
+    """What is wrong with an engine, for health: a TLS refusal names the settings to check."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return (f"Docker engine {url} failed the TLS handshake (check docker_tls_ca, "
+                f"docker_tls_cert, docker_tls_key): {error}")
+    return f"Docker engine {url} does not answer: {error}"
 
 
 def hub_labels(hub_id: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from hub.config import ConfigError, Settings
@@ -32,10 +33,21 @@ def browser_images(settings: Settings) -> dict[str, str]:
     return images
 
 
+def engine_tls(settings: Settings) -> EngineTls:
+    """The TLS files for tcp:// engines, checked here: docker-py would raise mid-start."""
+    for name in ("docker_tls_ca", "docker_tls_cert", "docker_tls_key"):
+        path = getattr(settings, name)
+        if path and not os.path.isfile(path):
+            raise ConfigError(f"setting {name!r}: {path!r} is not a file")
+    if bool(settings.docker_tls_cert) != bool(settings.docker_tls_key):
+        raise ConfigError("settings 'docker_tls_cert' and 'docker_tls_key' go together")
+    return EngineTls(verify=settings.docker_tls_verify, ca=settings.docker_tls_ca,
+                     cert=settings.docker_tls_cert, key=settings.docker_tls_key)
+
+
 def docker_nodes(settings: Settings, hub_id: str, media: Any = None) -> list[DockerNode]:
     images = browser_images(settings)
-    tls = EngineTls(verify=settings.docker_tls_verify, ca=settings.docker_tls_ca,
-                    cert=settings.docker_tls_cert, key=settings.docker_tls_key)
+    tls = engine_tls(settings)
     limits = ContainerLimits(memory=settings.docker_memory, cpus=settings.docker_cpus,
                              shm_size=settings.docker_shm_size)
     return [
