@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from hub.grid.balancer import Balancer, LeastConnections
 from hub.grid.matching import describe
-from hub.grid.nodes import NodeSlots, Slot
+from hub.grid.nodes import UP, NodeSlots, Slot
 from hub.grid.queue import NewSessionQueue, SessionRequest
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session, client_capabilities
@@ -115,6 +115,16 @@ class Distributor:
             if slot is not None:
                 return chosen, slot, caps
         return None
+
+    def why_unavailable(self, candidates: list[Capabilities]) -> str:
+        """'; ...' naming nodes that could serve but are out of rotation, for a timeout error."""
+        reasons = [
+            f"{slots.id} is {slots.availability}"
+            + (f" ({slots.health_message})" if slots.health_message else "")
+            for slots in self.nodes.values()
+            if slots.availability != UP and any(slots.can_ever_serve(c) for c in candidates)
+        ]
+        return "; nodes that could serve it: " + ", ".join(reasons) if reasons else ""
 
     def _others_can_serve(self, request: SessionRequest) -> bool:
         """Whether a node not yet tried could ever serve the request (else: fail it now)."""

@@ -49,6 +49,7 @@ async def wait_for_session(request: web.Request, session_request: SessionRequest
             raise SessionNotCreated(
                 "New session request timed out after "
                 f"{app[SETTINGS].session_request_timeout:g} s in the queue"
+                + app[DISTRIBUTOR].why_unavailable(session_request.candidates)
             ) from None
         return await session_request.future
     except asyncio.CancelledError:

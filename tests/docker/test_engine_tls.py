@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,10 +141,8 @@ def test_an_engine_that_refuses_the_hub_is_down_in_health_and_sessions_wait_for_
                       "--session-request-timeout", "5")
     wait_until(lambda: hub.request("GET", "/api/health")[0] == 503, "the engine to be down")
     code, health = hub.request("GET", "/api/health")
-    began = time.monotonic()
     with pytest.raises(SessionNotCreatedException) as refused:
         webdriver.Remote(hub.url, options=options_for("chrome"))
-    took = time.monotonic() - began
 
     engines = health["services"]["docker"]["engines"]
     assert code == 503
@@ -154,5 +151,5 @@ def test_an_engine_that_refuses_the_hub_is_down_in_health_and_sessions_wait_for_
     assert "failed the TLS handshake" in engines[0]["message"]
     assert "bad certificate" in engines[0]["message"]
     assert "timed out after 5 s in the queue" in refused.value.msg
-    assert took < 30
+    assert "is DOWN" in refused.value.msg and "TLS handshake" in refused.value.msg
     assert not containers_of(tls_engine.client, hub)
