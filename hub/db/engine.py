@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
 from hub.config import Settings
 
 DB_FILE = "tggrid.db"
+
+
+T = TypeVar("T")
 
 
 def database_url(settings: Settings) -> str:
@@ -61,6 +64,16 @@ class Database:
         """A session in a transaction: committed on success, rolled back on error."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    async def update(self, model: type[T], key: Any, values: dict[str, Any]) -> T | None:
+        """Set columns on the row with primary key ``key``; None when there is no such row."""
+        async with self.session() as session:
+            row = await session.get(model, key)
+            if row is None:
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+        return row
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -83,13 +83,8 @@ async def create(
 
 
 async def _update(db: Database, recording_id: str, **values: Any) -> RecordingInfo | None:
-    async with db.session() as session:
-        row = await session.get(Recording, recording_id)
-        if row is None:
-            return None
-        for key, value in values.items():
-            setattr(row, key, value)
-    return _info(row)
+    row = await db.update(Recording, recording_id, values)
+    return None if row is None else _info(row)
 
 
 async def finish(

@@ -160,11 +160,6 @@ async def fail_abandoned(db: Database, reason: str) -> int:
 
 async def update_session(db: Database, session_id: str, **values: Any) -> dict[str, Any] | None:
     """Set ``test_status`` and/or ``test_name``."""
-    async with db.session() as session:
-        row = await session.get(SessionRow, session_id)
-        if row is None:
-            return None
-        for key in ("test_status", "test_name"):
-            if key in values:
-                setattr(row, key, values[key])
-    return session_json(row)
+    changes = {key: values[key] for key in ("test_status", "test_name") if key in values}
+    row = await db.update(SessionRow, session_id, changes)
+    return None if row is None else session_json(row)

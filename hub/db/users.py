@@ -90,13 +90,8 @@ async def find_user(db: Database, *, email: str | None = None, user_id: int | No
 
 
 async def update_user(db: Database, user_id: int, **values: Any) -> UserInfo | None:
-    async with db.session() as session:
-        row = await session.get(User, user_id)
-        if row is None:
-            return None
-        for key, value in values.items():
-            setattr(row, key, value)
-    return user_info(row)
+    row = await db.update(User, user_id, values)
+    return None if row is None else user_info(row)
 
 
 async def list_users(db: Database) -> list[UserInfo]:
