@@ -69,6 +69,7 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     settled = await service.settle_interrupted()
     if settled:
         log.warning("recording.settled_after_crash count=%d", settled)
+    await service.sweep()  # before the hub answers: no expired recording is ever listed
     retention = asyncio.create_task(service.run_retention(RETENTION_INTERVAL),
                                     name="recording-retention")
     yield

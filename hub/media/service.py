@@ -163,13 +163,13 @@ class RecordingService:
         return path.resolve().parent == self.recording_dir.resolve()
 
     async def run_retention(self, interval: float) -> None:
-        """Sweep now and then every ``interval`` seconds."""
+        """Sweep every ``interval`` seconds (the first sweep runs at start, before this)."""
         while True:
+            await asyncio.sleep(interval)
             try:
                 await self.sweep()
             except Exception:
                 log.exception("recording.retention_failed")
-            await asyncio.sleep(interval)
 
     async def close(self) -> None:
         """Let recordings being finished write their metadata (sessions are ended by now)."""
