@@ -2,6 +2,9 @@
 # Start the services the test suite talks to for real: a Docker engine and PostgreSQL.
 # Prints the environment the tests need (TGGRID_TEST_POSTGRES_URL); meant to be sourced.
 set -euo pipefail
+# Only the export line may reach stdout (the caller evals it): everything the tools print,
+# such as pg_ctlcluster's "Removed stale pid file", goes to stderr.
+exec 3>&1 1>&2
 
 if ! docker info >/dev/null 2>&1; then
   echo "services: starting dockerd" >&2
@@ -29,4 +32,4 @@ runuser -u postgres -- psql -qAtc \
      CREATE ROLE tggrid LOGIN SUPERUSER PASSWORD 'tggrid'; END IF; END\$\$;" >/dev/null
 runuser -u postgres -- psql -qAtc "SELECT 1 FROM pg_database WHERE datname='tggrid'" \
   | grep -q 1 || runuser -u postgres -- createdb -O tggrid tggrid
-echo "export TGGRID_TEST_POSTGRES_URL=postgresql://tggrid:tggrid@127.0.0.1:5432/tggrid"
+echo "export TGGRID_TEST_POSTGRES_URL=postgresql://tggrid:tggrid@127.0.0.1:5432/tggrid" >&3
