@@ -165,3 +165,29 @@ class Recording(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class HubRow(Base):
+    """A hub using this database, and when it last said it was alive (its heartbeat)."""
+
+    __tablename__ = "hubs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class LoginFailures(Base):
+    """Recent failed sign-ins of one account or one client address (key ``account:<email>``
+    or ``address:<ip>``), shared by every hub on the database so a lockout holds on all."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[list[float]] = mapped_column(JSON, default=list)
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

@@ -15,8 +15,8 @@ def test_upgrade_downgrade_current(database_url: str, tmp_path: Path,
     assert main(["db", "current", *flags]) == 0
     assert "base (empty)" in capsys.readouterr().out
     assert main(["db", "upgrade", *flags]) == 0
-    assert "at revision 0002 (head is 0002)" in capsys.readouterr().out
+    assert "at revision 0003 (head is 0003)" in capsys.readouterr().out
     assert main(["db", "downgrade", *flags]) == 0
-    assert "at revision 0001" in capsys.readouterr().out
-    assert main(["db", "upgrade", "head", *flags]) == 0
     assert "at revision 0002" in capsys.readouterr().out
+    assert main(["db", "upgrade", "head", *flags]) == 0
+    assert "at revision 0003" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from hub.db.engine import Database
 from hub.db.models import Base
 
 TABLES = {"users", "api_tokens", "backup_codes", "audit_log", "settings", "sessions",
-          "recordings"}
+          "recordings", "hubs", "login_failures"}
 
 
 async def tables(db: Database) -> set[str]:
@@ -39,8 +39,8 @@ async def test_models_match_the_migrations(db: Database) -> None:
 
 async def test_downgrade_one_step_and_back(db: Database) -> None:
     await migrate.downgrade(db, "-1")
-    assert await migrate.current_revision(db) == "0001"
-    assert await tables(db) == TABLES - {"sessions", "recordings"}
+    assert await migrate.current_revision(db) == "0002"
+    assert await tables(db) == TABLES - {"hubs", "login_failures"}
     await migrate.upgrade(db)
     assert await migrate.current_revision(db) == migrate.head_revision()
     assert await tables(db) == TABLES
