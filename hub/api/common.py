@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.errors import BadRequest, Unauthenticated
-from hub.auth.accounts import Caller
+from hub.callers import Caller, caller_of
 from hub.db.users import UserInfo
 from hub.keys import AUDIT, SETTINGS
 
@@ -42,8 +42,7 @@ def text_field(body: dict[str, Any], name: str, *, required: bool = True) -> str
 
 
 def caller(request: web.Request) -> Caller:
-    return Caller(ip=request.get("client_ip") or request.remote or "",
-                  user_agent=request.headers.get("User-Agent", ""))
+    return caller_of(request)
 
 
 def audit(request: web.Request, action: str, *, resource_type: str | None = None,

@@ -19,6 +19,7 @@ from hub.api.common import (
     read_body,
 )
 from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
+from hub.callers import caller_of
 from hub.db import sessions as history
 from hub.db.recordings import owner_id_of
 from hub.grid.queue import SessionRequest
@@ -77,7 +78,8 @@ async def delete_session(request: web.Request) -> web.Response:
         row = await _row(request, scope)
         raise Conflict(f"session {row['id']} is not running on this hub ({row['state']})",
                        code="not_running")
-    await request.app[DISTRIBUTOR].end_session(session, "it was ended through the API")
+    await request.app[DISTRIBUTOR].end_session(session, "it was ended through the API",
+                                               by=caller_of(request))
     return web.Response(status=204)
 
 
@@ -127,7 +129,8 @@ async def create_session(request: web.Request) -> web.Response:
             SessionOptions.from_capabilities(candidate)
         request.app[DISTRIBUTOR].check_satisfiable(candidates)
         session = await wait_for_session(
-            request, SessionRequest(candidates, owner=request.get("user")))
+            request, SessionRequest(candidates, owner=request.get("user"),
+                                    client=caller_of(request)))
     except WebDriverError as error:
         status = 400 if error.status == 400 else 503
         raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None

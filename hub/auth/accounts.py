@@ -25,6 +25,7 @@ from hub.auth import passwords, tokens, totp
 from hub.auth.authenticator import Authenticator
 from hub.auth.secret_box import SecretBox
 from hub.auth.throttle import Throttle
+from hub.callers import Caller
 from hub.db import two_factor, users
 from hub.db.audit import AuditLog
 from hub.db.engine import Database
@@ -36,14 +37,6 @@ LOGIN_TOKEN_LIFETIME = dt.timedelta(hours=24)
 
 class TooManyAttempts(ApiError):
     status, code = 429, "too_many_attempts"
-
-
-@dataclasses.dataclass(frozen=True)
-class Caller:
-    """Where a request came from, for the audit log and per-address throttling."""
-
-    ip: str = ""
-    user_agent: str = ""
 
 
 class Accounts:

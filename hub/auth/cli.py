@@ -11,9 +11,10 @@ import secrets
 import sys
 
 from hub.api.errors import ApiError
-from hub.auth.accounts import Accounts, Caller
+from hub.auth.accounts import Accounts
 from hub.auth.authenticator import Authenticator
 from hub.auth.setup import secret_box
+from hub.callers import Caller
 from hub.config import Settings, add_arguments, load_settings
 from hub.db import migrate, users
 from hub.db.audit import AuditLog

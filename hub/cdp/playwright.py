@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.callers import Caller, caller_of
 from hub.cdp.devtools import DevToolsUnavailable, browser_websocket_url
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
@@ -83,9 +84,10 @@ async def _keep_alive(session: Session) -> None:
         await asyncio.sleep(interval)
 
 
-async def _end(request: web.Request, session: Session, reason: str, failed: bool = False) -> None:
+async def _end(request: web.Request, session: Session, reason: str, failed: bool = False,
+               by: Caller | None = None) -> None:
     task = asyncio.create_task(request.app[DISTRIBUTOR].end_session(session, reason,
-                                                                    failed=failed))
+                                                                    failed=failed, by=by))
     await asyncio.shield(task)
 
 
@@ -97,7 +99,8 @@ async def cdp_websocket(request: web.Request) -> web.StreamResponse:
     caps = requested_capabilities(request)
     request.app[DISTRIBUTOR].check_satisfiable([caps])
     session = await wait_for_session(
-        request, SessionRequest([caps], kind="cdp", owner=owner_of(request)))
+        request, SessionRequest([caps], kind="cdp", owner=owner_of(request),
+                                client=caller_of(request)))
     client = request.app[UPSTREAM]
     try:
         url = await browser_websocket_url(client, session.node_session)
@@ -117,7 +120,7 @@ async def cdp_websocket(request: web.Request) -> web.StreamResponse:
         keep_alive.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keep_alive
-        await _end(request, session, "the CDP client disconnected")
+        await _end(request, session, "the CDP client disconnected", by=caller_of(request))
 
 
 def add_routes(app: web.Application) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.callers import Caller
 from hub.db.audit import AuditLog
 from hub.db.engine import Database
 from hub.db.models import SessionRow
@@ -47,11 +48,15 @@ class SessionRecorder:
         self.audit = audit
         self.hub_id = hub_id
 
-    def _audit(self, action: str, session: Session, details: dict[str, Any]) -> None:
+    def _audit(self, action: str, session: Session, details: dict[str, Any],
+               by: Caller | None) -> None:
+        """``by`` is the client behind the act; None for the hub's own acts (idle timeout,
+        a browser that died, shutdown), which then carry no address."""
         self.audit.record(
             action, user_id=owner_id_of(session.owner),
             user_email=getattr(session.owner, "email", None), resource_type="session",
             resource_id=session.id, details=details,
+            ip_address=by.ip if by else None, user_agent=by.user_agent if by else None,
         )
 
     async def session_started(self, session: Session) -> None:
@@ -70,7 +75,7 @@ class SessionRecorder:
         self.writer.submit("session.start", insert)
         self._audit("session.create", session, {
             "browserName": row.browser_name, "browserVersion": row.browser_version,
-            "node": row.node_id, "name": row.test_name})
+            "node": row.node_id, "name": row.test_name}, session.client)
 
     async def session_ended(self, session: Session) -> None:
         state = end_state(session)
@@ -85,7 +90,8 @@ class SessionRecorder:
             row.capabilities, row.ended_at = capabilities, ended_at
 
         self.writer.submit("session.end", update)
-        self._audit(_AUDIT_ACTIONS[state], session, {"reason": session.end_reason})
+        self._audit(_AUDIT_ACTIONS[state], session, {"reason": session.end_reason},
+                    session.ended_by)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from hub.callers import Caller
 from hub.grid.balancer import Balancer, LeastConnections
 from hub.grid.matching import describe
 from hub.grid.nodes import UP, NodeSlots, Slot
@@ -169,7 +170,7 @@ class Distributor:
             requested=caps, capabilities=client_capabilities(node_session.capabilities),
             options=options,
             idle_timeout=options.idle_timeout or self.session_timeout, kind=request.kind,
-            owner=request.owner,
+            owner=request.owner, client=request.client,
         )
         slots.occupy(slot, session.id)
         self.registry.add(session)
@@ -194,11 +195,13 @@ class Distributor:
         task.add_done_callback(self._ending.discard)
         session.watcher = task
 
-    async def end_session(self, session: Session, reason: str, *, failed: bool = False) -> bool:
-        """End a session whatever the cause; only the first caller does the work."""
+    async def end_session(self, session: Session, reason: str, *, failed: bool = False,
+                          by: Caller | None = None) -> bool:
+        """End a session whatever the cause; only the first caller does the work. ``by`` is
+        the client that asked for the end, for the audit log."""
         if self.registry.find(session.id) is not session:
             return False
-        session.failed = failed
+        session.failed, session.ended_by = failed, by
         self.registry.remove(session, reason)
         log.info("session.ended id=%s node=%s reason=%r", session.id, session.slots.id, reason)
         if session.watcher is not None and session.watcher is not asyncio.current_task():

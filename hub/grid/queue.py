@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from hub.callers import Caller
 from hub.w3c.capabilities import Capabilities
 from hub.w3c.errors import SessionNotCreated
 
@@ -26,6 +27,7 @@ class SessionRequest:
     candidates: list[Capabilities]
     kind: str = "webdriver"
     owner: Any = None
+    client: Caller | None = None
     id: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
     enqueued_at: float = dataclasses.field(default_factory=time.time)
     future: asyncio.Future[Session] = dataclasses.field(

@@ -9,6 +9,7 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
+from hub.callers import Caller
 from hub.nodes.base import NodeSession
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -44,6 +45,8 @@ class Session:
     idle_timeout: float
     kind: str = "webdriver"
     owner: Any = None
+    client: Caller | None = None  # who asked for it
+    ended_by: Caller | None = None  # who ended it, when a client did
     created_at: float = dataclasses.field(default_factory=time.time)
     last_activity: float = dataclasses.field(default_factory=time.monotonic)
     ended: bool = False

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from hub.api.common import audit, json_response, read_body
 from hub.api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthenticated
+from hub.callers import caller_of
 from hub.grid.nodes import DRAINING, NodeSlots
 from hub.keys import DATABASE, DISTRIBUTOR, HEALTH_CHECKER, RELAYS, SETTINGS
 from hub.nodes.relay import RelayNode
@@ -97,7 +98,8 @@ async def delete_node(request: web.Request) -> web.Response:
     distributor = app[DISTRIBUTOR]
     distributor.remove_node(slots.id)
     ending = [s for s in distributor.registry if s.slots is slots]
-    await asyncio.gather(*(distributor.end_session(s, "its node was removed") for s in ending))
+    await asyncio.gather(*(distributor.end_session(s, "its node was removed",
+                                                   by=caller_of(request)) for s in ending))
     del app[RELAYS][slots.id]
     await node.close()
     await store.save_relays(app[DATABASE], [n.describe() for n in app[RELAYS].values()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub.callers import caller_of
 from hub.db import sessions as history
 from hub.db.recordings import READY, owner_id_of
 from hub.grid.session import Session
@@ -62,7 +63,8 @@ async def end_session(request: web.Request) -> web.Response:
     if live is None:
         return page(request, "missing.html", {"what": f"running session {session_id}"},
                     status=404)
-    await request.app[DISTRIBUTOR].end_session(live, "it was ended from the dashboard")
+    await request.app[DISTRIBUTOR].end_session(live, "it was ended from the dashboard",
+                                               by=caller_of(request))
     raise redirect(request, f"/ui/sessions/{session_id}")
 
 

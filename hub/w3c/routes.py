@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.callers import caller_of
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, PROXY, QUEUE, REGISTRY, SETTINGS
@@ -65,7 +66,7 @@ async def new_session(request: web.Request) -> web.Response:
         SessionOptions.from_capabilities(caps)
     request.app[DISTRIBUTOR].check_satisfiable(candidates)
     session = await wait_for_session(
-        request, SessionRequest(candidates, owner=owner_of(request))
+        request, SessionRequest(candidates, owner=owner_of(request), client=caller_of(request))
     )
     capabilities = dict(session.capabilities)
     for hook in request.app[CAPABILITY_HOOKS]:
@@ -96,7 +97,8 @@ async def delete_session(request: web.Request) -> web.Response:
     session = find_session(request)
     response = await request.app[PROXY].forward(request, session, "")
     session.node_session.quit_sent = True
-    await asyncio.shield(request.app[DISTRIBUTOR].end_session(session, "the client quit"))
+    await asyncio.shield(request.app[DISTRIBUTOR].end_session(session, "the client quit",
+                                                             by=caller_of(request)))
     return response
 
 

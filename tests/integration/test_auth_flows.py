@@ -93,6 +93,9 @@ def test_api_token_drives_a_real_chromium_through_the_webdriver_surface(
     entries = audit(auth_hub, login_token, resourceType="session")
     assert [(e["action"], e["resourceId"]) for e in entries] == [
         ("session.delete", session_id), ("session.create", session_id)]
+    # the WebDriver client's own address and user agent, on the start and on the quit
+    assert {(e["ipAddress"], e["userAgent"].split("/")[0]) for e in entries} == {
+        ("127.0.0.1", "selenium")}
 
     assert auth_hub.request("DELETE", f"/api/tokens/{created['id']}",
                             headers=bearer(login_token))[0] == 204

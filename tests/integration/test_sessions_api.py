@@ -22,22 +22,28 @@ def wait_for_row(hub: RunningHub, session_id: str, state: str, timeout: float = 
         time.sleep(0.5)
 
 
-def session_audit(hub: RunningHub, session_id: str) -> list[str]:
+def session_audit_entries(hub: RunningHub, session_id: str) -> list[dict[str, Any]]:
     status, body = hub.request("GET", "/api/audit-logs?resourceType=session&limit=500")
     assert status == 200, body
-    return [e["action"] for e in body["items"] if e["resourceId"] == session_id]
+    return [e for e in body["items"] if e["resourceId"] == session_id]
 
 
-def create(hub: RunningHub, **options: Any) -> dict[str, Any]:
+def session_audit(hub: RunningHub, session_id: str) -> list[str]:
+    return [e["action"] for e in session_audit_entries(hub, session_id)]
+
+
+def create(hub: RunningHub, user_agent: str = "tggrid-tests", **options: Any
+           ) -> dict[str, Any]:
     status, created = hub.request("POST", "/api/sessions/create",
-                                  {"browserType": "chrome", **options})
+                                  {"browserType": "chrome", **options},
+                                  headers={"User-Agent": user_agent})
     assert status == 201, created
     return created
 
 
 def test_create_label_and_end_a_session_through_the_api(hub_factory: HubFactory) -> None:
     hub = hub_factory("--max-sessions", "1")
-    created = create(hub, name="checkout flow")
+    created = create(hub, user_agent="release-bot/2.1", name="checkout flow")
     session_id = created["sessionId"]
     assert created["webdriverUrl"] == hub.url + "/wd/hub"
     assert created["capabilities"]["browserName"] == "chrome"
@@ -57,14 +63,19 @@ def test_create_label_and_end_a_session_through_the_api(hub_factory: HubFactory)
                               {"testStatus": "passed", "name": "checkout flow (retry)"})
     assert (status, row["testStatus"], row["name"]) == (200, "passed", "checkout flow (retry)")
 
-    assert hub.request("DELETE", f"/api/sessions/{session_id}")[0] == 204
+    assert hub.request("DELETE", f"/api/sessions/{session_id}",
+                       headers={"User-Agent": "janitor/1.0"})[0] == 204
     row = wait_for_row(hub, session_id, "closed")
     assert row["endReason"] == "it was ended through the API" and not row["failed"]
     assert row["testStatus"] == "passed" and row["endedAt"] >= row["startedAt"]
     status, body = hub.request("DELETE", f"/api/sessions/{session_id}")
     assert (status, body["error"]) == (409, "not_running")
     assert hub.request("GET", "/api/sessions/no-such-session")[0] == 404
-    assert session_audit(hub, session_id) == ["session.delete", "session.create"]
+    ended, started = session_audit_entries(hub, session_id)
+    assert (ended["action"], ended["ipAddress"], ended["userAgent"]) == (
+        "session.delete", "127.0.0.1", "janitor/1.0")
+    assert (started["action"], started["ipAddress"], started["userAgent"]) == (
+        "session.create", "127.0.0.1", "release-bot/2.1")
     status, answer = hub.request("GET", f"/wd/hub/session/{session_id}/url")
     assert answer["value"]["error"] == "invalid session id"
 
@@ -85,7 +96,10 @@ def test_idle_timeout_and_driver_crash_are_told_apart(hub_factory: HubFactory) -
     idle = create(hub)["sessionId"]
     row = wait_for_row(hub, idle, "timeout")
     assert "timed out" in row["endReason"] and not row["failed"]
-    assert session_audit(hub, idle) == ["session.timeout", "session.create"]
+    timed_out, started = session_audit_entries(hub, idle)
+    assert (timed_out["action"], started["action"]) == ("session.timeout", "session.create")
+    # the hub ended it, no client: the entry claims no address; the start has the creator's
+    assert (timed_out["ipAddress"], started["ipAddress"]) == (None, "127.0.0.1")
 
     doomed = create(hub, idleTimeout=600)["sessionId"]
     drivers = [p for p in hub.descendants() if "chromedriver" in p.name()]
