@@ -91,7 +91,8 @@ def setup(app: web.Application) -> None:
     app[ACCESS_GRANTS].append(access.signed_view_request)
     if PUBLIC_PATHS not in app:
         app[PUBLIC_PATHS] = []
-    app[PUBLIC_PATHS].append("/ui/novnc/")  # noVNC's own files: the viewer page loads them
+    # noVNC's own files and the viewer's script and style: the viewer page loads them
+    app[PUBLIC_PATHS].extend(["/ui/novnc/", routes.ASSETS_PATH + "/"])
     app[CAPABILITY_HOOKS].append(add_capabilities)
     app.cleanup_ctx.append(_media_ctx)
     routes.add_routes(app)

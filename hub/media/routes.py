@@ -31,6 +31,7 @@ from hub.w3c.errors import UnknownError
 log = logging.getLogger(__name__)
 
 LIVE_PAGE = string.Template((Path(__file__).with_name("live.html")).read_text())
+ASSETS_PATH = "/ui/media"
 
 
 def _live(request: web.Request) -> tuple[str, Session | None]:
@@ -200,10 +201,20 @@ async def live_page(request: web.Request) -> web.Response:
     config = {"sessionId": session_id, "url": url, "novnc": f"{base}/ui/novnc",
               "viewOnly": request.query.get("viewOnly", "") in {"1", "true"}}
     page = LIVE_PAGE.safe_substitute(
-        title=html.escape(session_id),
+        title=html.escape(session_id), assets=base + ASSETS_PATH,
         config=json.dumps(config).replace("<", "\\u003c"))
-    return web.Response(text=page, content_type="text/html",
-                        headers={"Cache-Control": "no-store"})
+    return web.Response(text=page, content_type="text/html", headers={
+        "Cache-Control": "no-store", "Content-Security-Policy": _live_page_policy(request),
+        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+
+def _live_page_policy(request: web.Request) -> str:
+    """Script and style only from the hub's own files; the VNC websocket the one connection.
+    The signed link sits in the page's URL, so no referrer may carry it elsewhere."""
+    host = request.host
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' ws://{host} wss://{host}; object-src 'none'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 
 
 def add_routes(app: web.Application) -> None:
@@ -217,6 +228,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/recordings/{recording_id}", get_recording)
     router.add_delete("/api/recordings/{recording_id}", delete_recording)
     router.add_get("/ui/sessions/{session_id}/live", live_page, name="media.live")
+    router.add_static(ASSETS_PATH, Path(__file__).with_name("static"))
     novnc = Path(app[SETTINGS].novnc_dir)
     if (novnc / "core" / "rfb.js").is_file():
         router.add_static("/ui/novnc", novnc)
