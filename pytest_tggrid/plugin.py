@@ -25,6 +25,7 @@ from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name 
     tggrid_session_capabilities,
 )
 from pytest_tggrid.hub import EmbeddedHub
+from pytest_tggrid.junit import JUnitAttachments, xml_path
 from pytest_tggrid.options import add_options, resolve
 
 EMBEDDED = pytest.StashKey[EmbeddedHub]()
@@ -56,6 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     shutil.rmtree(options.output, ignore_errors=True)
     config.pluginmanager.register(Collector(config), "tggrid-collector")
+    if junit_xml := xml_path(config):
+        config.pluginmanager.register(JUnitAttachments(junit_xml), "tggrid-junit")
     if options.url:
         config.stash[HUB_URL] = options.url
         return

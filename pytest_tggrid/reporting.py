@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-ATTACHMENT_ORDER = ("screenshot", "video", "console", "session")
+from pytest_tggrid.junit import ATTACHMENT_ORDER, SESSION_PROPERTY, attachment_lines
 
 
 def _failed(results: list[dict[str, Any]]) -> bool:
@@ -26,12 +26,12 @@ def decorate(report: pytest.TestReport, results: list[dict[str, Any]],
     failed = _failed(results)
     paths = [r["files"][key] for key in ATTACHMENT_ORDER for r in results
              if key in r["files"]]
-    if paths:
-        # GitLab shows the first attachment of a failed test only: the screenshot leads.
-        lines = "".join(f"[[ATTACHMENT|{path}]]\n" for path in paths)
-        report.sections.append(("Captured stdout teardown", lines))
+    if lines := attachment_lines(results):
+        # Reaches the JUnit XML through pytest with junit_logging = system-out; junit.py
+        # adds the lines for every other setting.
+        report.sections.append(("Captured stdout teardown", "".join(f"{x}\n" for x in lines)))
     for result in results:
-        report.user_properties.append(("tggrid_session", result["sessionId"]))
+        report.user_properties.append((SESSION_PROPERTY, result["sessionId"]))
         if "video" in result["files"] and "video" in result["urls"]:
             report.user_properties.append(("tggrid_video", result["urls"]["video"]))
     _html_extras(report, results, config, failed)

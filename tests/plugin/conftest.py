@@ -16,7 +16,6 @@ RunSuite = Callable[..., pytest.RunResult]
 INI = """
 [pytest]
 asyncio_default_fixture_loop_scope = function
-junit_logging = system-out
 """
 
 

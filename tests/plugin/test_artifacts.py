@@ -4,6 +4,7 @@ every report; a passing one keeps no video."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ def test_passes(tggrid_driver, word):
     assert "fine" in tggrid_driver.page_source
 
 def test_fails(tggrid_driver):
+    print("looking for the title")
     tggrid_driver.get("data:text/html,<h1>broken</h1><script>console.error('oops')</script>")
     assert tggrid_driver.title == "a title the page does not have"
 """
@@ -57,18 +59,44 @@ def test_failing_test_keeps_video_screenshot_and_reports(
     assert session_info(passed)["outcome"] == "passed"
     assert not (passed / "video.mp4").exists() and not (passed / "screenshot.png").exists()
 
-    cases = {case.get("name"): case for case in ET.parse(pytester.path / "junit.xml").iter(
-        "testcase")}
-    out = cases["test_fails"].findtext("system-out") or ""
-    attachments = [line for line in out.splitlines() if line.startswith("[[ATTACHMENT|")]
-    assert attachments[0] == f"[[ATTACHMENT|{failed / 'screenshot.png'}]]"
-    assert f"[[ATTACHMENT|{failed / 'video.mp4'}]]" in attachments
+    # no junit_logging given: the attachment lines are there all the same
+    cases = assert_junit_attachments(pytester.path / "junit.xml", failed)
+    assert "looking for the title" not in (cases["test_fails"].findtext("system-out") or "")
     properties = {p.get("name"): p.get("value") for p in cases["test_fails"].iter("property")}
     assert properties["tggrid_video"] == info["urls"]["video"]
 
     html = (pytester.path / "report" / "report.html").read_text()
     assert "../tggrid-results/test_suite.py-test_fails/video.mp4" in html
     assert "../tggrid-results/test_suite.py-test_fails/screenshot.png" in html
+
+
+@pytest.mark.parametrize("options", [["-o", "junit_logging=system-out"], ["-n", "2"]],
+                         ids=["system-out", "xdist"])
+def test_junit_attachments_once_beside_the_tests_output(
+    pytester: pytest.Pytester, run_suite: RunSuite, options: list[str],
+) -> None:
+    pytester.makepyfile(test_suite=SUITE)
+    result = run_suite("--tggrid", "--junitxml=junit.xml", *options)
+
+    result.assert_outcomes(passed=1, failed=1)
+    failed = test_folder(results_dir(pytester), "test_fails")
+    cases = assert_junit_attachments(pytester.path / "junit.xml", failed)
+    out = cases["test_fails"].findtext("system-out") or ""
+    assert ("looking for the title" in out) == ("junit_logging=system-out" in options)
+
+
+def assert_junit_attachments(report: Path, failed: Path) -> dict[str, ET.Element]:
+    """The failing test's one <system-out> lists each of its files once, screenshot first;
+    the passing test lists none."""
+    cases = {case.get("name"): case for case in ET.parse(report).iter("testcase")}
+    assert len(cases["test_fails"].findall("system-out")) == 1
+    out = cases["test_fails"].findtext("system-out") or ""
+    attachments = [line for line in out.splitlines() if "[[ATTACHMENT|" in line]
+    names = ["screenshot.png", "video.mp4", "browser-console.log", "session.json"]
+    assert attachments == [f"[[ATTACHMENT|{failed / name}]]" for name in names]
+    assert all((failed / name).is_file() for name in names)
+    assert "[[ATTACHMENT|" not in (cases["test_passes[a|b[c]]"].findtext("system-out") or "")
+    return cases
 
 
 def test_video_on_keeps_passing_videos_and_github_summary(
@@ -96,6 +124,7 @@ def test_each_browser_gets_its_own_run_and_video(
 ) -> None:
     pytester.makepyfile(test_one="""
 def test_fails(tggrid_driver):
+    print("looking for the title")
     tggrid_driver.get("data:text/html,<h1>x</h1>")
     assert False
 """)
