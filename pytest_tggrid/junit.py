@@ -16,6 +16,7 @@ import contextlib
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +33,20 @@ def attachment_lines(results: list[dict[str, Any]]) -> list[str]:
     kept_media = any("screenshot" in r["files"] or "video" in r["files"] for r in results)
     if not kept_media and not any(r.get("outcome") == "failed" for r in results):
         return []
-    return [f"[[ATTACHMENT|{r['files'][key]}]]" for key in ATTACHMENT_ORDER for r in results
-            if key in r["files"]]
+    return [f"[[ATTACHMENT|{attachment_path(r['files'][key])}]]" for key in ATTACHMENT_ORDER
+            for r in results if key in r["files"]]
+
+
+def attachment_path(path: str) -> str:
+    """Relative to ``$CI_PROJECT_DIR`` on GitLab, which shows an attachment only by such a path;
+    absolute everywhere else (Jenkins' attachments publisher resolves those)."""
+    project = os.environ.get("CI_PROJECT_DIR")
+    if os.environ.get("GITLAB_CI") != "true" or not project:
+        return path
+    try:
+        return Path(path).resolve().relative_to(Path(project).resolve()).as_posix()
+    except ValueError:  # outside the project: GitLab cannot show it either way
+        return path
 
 
 def xml_path(config: pytest.Config) -> str | None:

@@ -13,6 +13,8 @@ import pytest
 
 RunSuite = Callable[..., pytest.RunResult]
 
+CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITLAB_CI", "CI_PROJECT_DIR")
+
 INI = """
 [pytest]
 asyncio_default_fixture_loop_scope = function
@@ -21,9 +23,10 @@ asyncio_default_fixture_loop_scope = function
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> RunSuite:
-    """``runpytest_subprocess`` with no cache, no inherited TGGRID_* and a generous timeout."""
+    """``runpytest_subprocess`` with no cache, no inherited TGGRID_* or CI variables (that
+    change the reports) and a generous timeout."""
     for name in list(os.environ):
-        if name == "TGGRID" or name.startswith("TGGRID_") or name == "GITHUB_ACTIONS":
+        if name == "TGGRID" or name.startswith("TGGRID_") or name in CI_VARIABLES:
             monkeypatch.delenv(name)
     pytester.makeini(INI)
 

@@ -85,6 +85,26 @@ def test_junit_attachments_once_beside_the_tests_output(
     assert ("looking for the title" in out) == ("junit_logging=system-out" in options)
 
 
+def test_gitlab_attachments_are_relative_to_the_project_dir(
+    pytester: pytest.Pytester, run_suite: RunSuite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitLab shows a test's screenshot only by a path relative to ``$CI_PROJECT_DIR``."""
+    monkeypatch.setenv("GITLAB_CI", "true")
+    monkeypatch.setenv("CI_PROJECT_DIR", str(pytester.path))
+    pytester.makepyfile(test_suite=SUITE)
+    result = run_suite("--tggrid", "--junitxml=junit.xml", "-o", "junit_logging=system-out")
+
+    result.assert_outcomes(passed=1, failed=1)
+    cases = {case.get("name"): case for case in ET.parse(pytester.path / "junit.xml")
+             .iter("testcase")}
+    out = cases["test_fails"].findtext("system-out") or ""
+    attachments = [line for line in out.splitlines() if "[[ATTACHMENT|" in line]
+    folder = "tggrid-results/test_suite.py-test_fails"
+    names = ["screenshot.png", "video.mp4", "browser-console.log", "session.json"]
+    assert attachments == [f"[[ATTACHMENT|{folder}/{name}]]" for name in names]
+    assert_png(pytester.path / folder / "screenshot.png")
+
+
 def assert_junit_attachments(report: Path, failed: Path) -> dict[str, ET.Element]:
     """The failing test's one <system-out> lists each of its files once, screenshot first;
     the passing test lists none."""
