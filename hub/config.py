@@ -70,8 +70,9 @@ class Settings:
         "least-connections", "How a node is chosen: round-robin, least-connections or "
         "resource-based. A choice made with POST /api/loadbalancer/algorithm overrides it.")
     warm_pool_size: int = _setting(
-        0, "Started, never-used Chrome browsers kept ready per node for requests that ask "
-        "for nothing but defaults. Changed at run time by the autoscaler or its API.")
+        0, "Started, never-used browsers kept ready for each browser (Chrome, Firefox) on "
+        "each local or Docker node, handed to requests that ask for nothing but a plain "
+        "ChromeOptions() or FirefoxOptions(). Changed at run time by the autoscaler or its API.")
     autoscaling: bool = _setting(
         False, "Let the autoscaler resize the warm pool from utilisation (its thresholds "
         "are set with POST /api/config/auto-scaling).")
@@ -137,8 +138,9 @@ class Settings:
     allow_registration: bool = _setting(
         True, "Let anyone create an account with POST /api/auth/register.")
     secret_key: str = _setting(
-        "", "Key that encrypts TOTP secrets at rest (any string; keep it secret and stable). "
-        "Empty: a random key kept in <data_dir>/secret.key (mode 0600).",
+        "", "Key that encrypts TOTP secrets at rest and signs view links and dashboard sign-in "
+        "tickets (any string; keep it secret and stable; hubs sharing a database need the "
+        "same one). Empty: a random key kept in <data_dir>/secret.key (mode 0600).",
     )
     trusted_proxies: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
         [], "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For / "
@@ -146,6 +148,13 @@ class Settings:
     )
     audit_retention_days: int = _setting(
         90, "Days audit log entries are kept; 0 keeps them forever.")
+    hub_heartbeat_interval: float = _setting(
+        10.0, "Seconds between this hub's heartbeats in the database; as often, it settles "
+        "what dead hubs left (sessions, recordings, containers).")
+    hub_dead_after: float = _setting(
+        45.0, "Seconds without a heartbeat after which hubs sharing the database take a hub "
+        "for dead: its running sessions are marked failed and its containers removed. Must "
+        "exceed hub_heartbeat_interval; hubs' clocks must agree to well within it.")
     insecure_no_auth: bool = _setting(
         False, "Allow auth off while listening on a non-loopback address (anyone who can "
         "reach the port can then drive browsers and read every session).",
@@ -284,6 +293,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("setting 'recording_retention_days' must be 0 (forever) or more")
     if settings.view_link_ttl <= 0:
         raise ConfigError("setting 'view_link_ttl' must be positive")
+    if settings.hub_heartbeat_interval <= 0:
+        raise ConfigError("setting 'hub_heartbeat_interval' must be positive")
+    if settings.hub_dead_after <= settings.hub_heartbeat_interval:
+        raise ConfigError(
+            f"setting 'hub_dead_after' ({settings.hub_dead_after:g} s) must exceed "
+            f"'hub_heartbeat_interval' ({settings.hub_heartbeat_interval:g} s), or live hubs "
+            "would be taken for dead between two heartbeats")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError("setting 'public_url' must start with http:// or https://")
 

@@ -13,6 +13,7 @@ from hub.auth.authenticator import Authenticator
 from hub.config import Settings
 from hub.db.audit import AuditLog
 from hub.db.engine import Database
+from hub.db.presence import Presence
 from hub.db.writer import BackgroundWriter
 from hub.grid.autoscaler import Autoscaler
 from hub.grid.distributor import Distributor
@@ -28,7 +29,6 @@ from hub.monitoring.metrics import Metrics
 from hub.nodes.relay import RelayNode
 from hub.proxy.http import CommandProxy
 from hub.proxy.websocket import Bridges
-from hub.ui.pending import PendingSignIns
 
 CapabilityHook = Callable[[web.Request, Session, dict[str, Any]], None]
 
@@ -43,6 +43,8 @@ CAPABILITY_HOOKS = web.AppKey("capability_hooks", list[CapabilityHook])
 DATABASE = web.AppKey("database", Database)
 DB_WRITER = web.AppKey("db_writer", BackgroundWriter)
 AUDIT = web.AppKey("audit", AuditLog)
+# This hub's row in the shared hubs table: heartbeat, and settling what dead hubs left.
+PRESENCE = web.AppKey("presence", Presence)
 AUTH = web.AppKey("auth", Authenticator)
 ACCOUNTS = web.AppKey("accounts", Accounts)
 # Path prefixes anyone may reach with auth on (health, login, the dashboard's pages...).
@@ -60,5 +62,3 @@ HEALTH_CHECKER = web.AppKey("health_checker", HealthChecker)
 # Relay nodes added through /api/nodes (persisted), by id.
 RELAYS = web.AppKey("relays", dict[str, RelayNode])
 METRICS = web.AppKey("metrics", Metrics)
-# Dashboard sign-ins waiting for their 2FA code.
-UI_SIGNINS = web.AppKey("ui_signins", PendingSignIns)

@@ -25,6 +25,7 @@ from hub.auth import passwords, tokens, totp
 from hub.auth.authenticator import Authenticator
 from hub.auth.secret_box import SecretBox
 from hub.auth.throttle import Throttle
+from hub.auth.tickets import BadTicket, Ticket, Tickets
 from hub.callers import Caller
 from hub.db import two_factor, users
 from hub.db.audit import AuditLog
@@ -39,14 +40,25 @@ class TooManyAttempts(ApiError):
     status, code = 429, "too_many_attempts"
 
 
+class TwoFactorRequired(Forbidden):
+    """The password was right; the code is due. Carries the second step's signed ticket."""
+
+    code = "two_factor_required"
+
+    def __init__(self, ticket: str) -> None:
+        super().__init__("this account needs a two-factor code")
+        self.ticket = ticket
+
+
 class Accounts:
     def __init__(self, db: Database, audit: AuditLog, authenticator: Authenticator,
-                 box: SecretBox, throttle: Throttle | None = None) -> None:
+                 box: SecretBox, tickets: Tickets, throttle: Throttle | None = None) -> None:
         self.db = db
         self.audit = audit
         self.authenticator = authenticator
         self.box = box
-        self.throttle = throttle or Throttle()
+        self.tickets = tickets
+        self.throttle = throttle or Throttle(db)
 
     def _audit(self, action: str, caller: Caller, user: UserInfo | User | None = None,
                **fields: Any) -> None:
@@ -74,35 +86,67 @@ class Accounts:
                     resource_id=str(user.id))
         return user
 
-    async def login(self, email: str, password: str, code: str | None, caller: Caller
-                    ) -> tuple[str, UserInfo, dt.datetime]:
-        """A sign-in token for the dashboard and scripts, its user and when it expires."""
-        account = users.normalize_email(email)
-        row = await users.find_user(self.db, email=account)
-        wait = self.throttle.locked_for(account, caller.ip)
-        if wait:
-            self._audit("auth.login.failed", caller, row, resource_type="user",
-                        resource_id=str(row.id) if row else None,
-                        details={"email": account, "reason": "locked"})
-            raise TooManyAttempts(
-                f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
-        valid = await passwords.verify_password(row.password_hash if row else None, password)
-        if row is None or not valid:
-            self._failure(account, row, "bad_password", caller)
-            raise Unauthenticated("wrong email or password", code="invalid_credentials")
-        if not row.is_active:
-            self._audit("auth.login.failed", caller, row, resource_type="user",
-                        resource_id=str(row.id), details={"email": account, "reason": "disabled"})
-            raise Forbidden("this account is disabled; ask an admin", code="account_disabled")
+    async def login(self, email: str, password: str, code: str | None, caller: Caller,
+                    *, next_url: str = "", browser: str = "") -> tuple[str, UserInfo, dt.datetime]:
+        """A sign-in token for the dashboard and scripts, its user and when it expires.
+
+        Without the code an account with 2FA raises :class:`TwoFactorRequired`, whose ticket
+        (naming ``next_url``, for the ``browser`` with that CSRF cookie) lets
+        :meth:`login_with_ticket` finish on this hub or another.
+        """
+        row = await self._check_password(email, password, caller)
         if row.totp_enabled:
             if not code:
-                raise Forbidden("this account needs a two-factor code",
-                                code="two_factor_required")
-            if not await self._code_ok(row, code, backup=True):
-                self._failure(account, row, "bad_two_factor_code", caller)
-                raise Unauthenticated("wrong or already used two-factor code",
-                                      code="invalid_two_factor_code")
-        self.throttle.success(account)
+                raise TwoFactorRequired(self.tickets.issue(
+                    row.id, row.email, row.password_hash, next_url, browser))
+            await self._second_factor(row, code, caller)
+        return await self._signed_in(row, caller)
+
+    async def _check_password(self, email: str, password: str, caller: Caller) -> User:
+        """The first factor, throttled: the account's row when the password is right."""
+        account = users.normalize_email(email)
+        row = await users.find_user(self.db, email=account)
+        await self._check_throttle(account, row, caller)
+        valid = await passwords.verify_password(row.password_hash if row else None, password)
+        if row is None or not valid:
+            await self._failure(account, row, "bad_password", caller)
+            raise Unauthenticated("wrong email or password", code="invalid_credentials")
+        self._check_active(row, caller)
+        return row
+
+    async def login_with_ticket(self, ticket: Ticket, code: str, caller: Caller, *,
+                                browser: str) -> tuple[str, UserInfo, dt.datetime]:
+        """The second step on any hub: the ticket stands for the password checked before."""
+        if not self.tickets.same_browser(ticket, browser):
+            raise BadTicket("this sign-in form is not valid; sign in again")
+        row = await users.find_user(self.db, user_id=ticket.user_id)
+        await self._check_throttle(ticket.email, row, caller)
+        if (row is None or row.email != ticket.email or not row.totp_enabled
+                or not self.tickets.same_password(ticket, row.password_hash)):
+            self._audit("auth.login.failed", caller, row, resource_type="user",
+                        resource_id=str(ticket.user_id),
+                        details={"email": ticket.email, "reason": "stale_ticket"})
+            raise BadTicket("the account changed since the password was checked; "
+                            "sign in again", code="stale_sign_in_ticket")
+        self._check_active(row, caller)
+        await self._second_factor(row, code, caller)
+        return await self._signed_in(row, caller)
+
+    def _check_active(self, row: User, caller: Caller) -> None:
+        if not row.is_active:
+            self._audit("auth.login.failed", caller, row, resource_type="user",
+                        resource_id=str(row.id), details={"email": row.email,
+                                                          "reason": "disabled"})
+            raise Forbidden("this account is disabled; ask an admin", code="account_disabled")
+
+    async def _second_factor(self, row: User, code: str, caller: Caller) -> None:
+        if not await self._code_ok(row, code, backup=True):
+            await self._failure(row.email, row, "bad_two_factor_code", caller)
+            raise Unauthenticated("wrong or already used two-factor code",
+                                  code="invalid_two_factor_code")
+
+    async def _signed_in(self, row: User, caller: Caller) -> tuple[str, UserInfo, dt.datetime]:
+        await self.throttle.success(row.email)
         token = tokens.new_token()
         expires = utcnow() + LOGIN_TOKEN_LIFETIME
         await users.add_token(self.db, user_id=row.id, name="login", kind="login",
@@ -113,11 +157,24 @@ class Accounts:
         self._audit("auth.login", caller, user, resource_type="user", resource_id=str(user.id))
         return token, user, expires
 
-    def _failure(self, account: str, row: User | None, reason: str, caller: Caller) -> None:
+    async def _check_throttle(self, account: str, row: User | UserInfo | None,
+                              caller: Caller, *, signing_in: bool = True) -> None:
+        """Refuse any step that checks a secret while the account or the address is locked."""
+        wait = await self.throttle.locked_for(account, caller.ip)
+        if wait:
+            if signing_in:
+                self._audit("auth.login.failed", caller, row, resource_type="user",
+                            resource_id=str(row.id) if row else None,
+                            details={"email": account, "reason": "locked"})
+            raise TooManyAttempts(
+                f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
+
+    async def _failure(self, account: str, row: User | None, reason: str,
+                       caller: Caller) -> None:
         self._audit("auth.login.failed", caller, row, resource_type="user",
                     resource_id=str(row.id) if row else None,
                     details={"email": account, "reason": reason})
-        if self.throttle.failure(account, caller.ip):
+        if await self.throttle.failure(account, caller.ip):
             self._audit("auth.lockout", caller, row, resource_type="user",
                         resource_id=str(row.id) if row else None,
                         details={"email": account, "address": caller.ip})
@@ -218,20 +275,14 @@ class Accounts:
         return {"secret": secret, "otpauthUrl": uri, "qrCode": totp.qr_data_uri(uri),
                 "backupCodes": codes}
 
-    def _check_throttle(self, user: UserInfo, caller: Caller) -> None:
-        wait = self.throttle.locked_for(user.email, caller.ip)
-        if wait:
-            raise TooManyAttempts(
-                f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
-
     async def verify_2fa(self, user: UserInfo, code: str, caller: Caller) -> UserInfo:
-        self._check_throttle(user, caller)
+        await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if row.totp_secret is None or row.totp_enabled:
             raise Conflict("no two-factor enrollment is waiting; call enable first",
                            code="no_pending_two_factor")
         if not await self._code_ok(row, code, backup=False):
-            self._failure(user.email, row, "bad_two_factor_code", caller)
+            await self._failure(user.email, row, "bad_two_factor_code", caller)
             raise BadRequest("wrong two-factor code", code="invalid_two_factor_code")
         await two_factor.activate(self.db, user.id)
         self.authenticator.forget_user(user.id)
@@ -241,17 +292,14 @@ class Accounts:
 
     async def disable_2fa(self, user: UserInfo, password: str, code: str, caller: Caller
                           ) -> UserInfo:
-        self._check_throttle(user, caller)
+        await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if not row.totp_enabled:
             raise Conflict("two-factor authentication is off", code="two_factor_disabled")
         if not await passwords.verify_password(row.password_hash, password):
-            self._failure(user.email, row, "bad_password", caller)
+            await self._failure(user.email, row, "bad_password", caller)
             raise Unauthenticated("wrong password", code="invalid_credentials")
-        if not await self._code_ok(row, code, backup=True):
-            self._failure(user.email, row, "bad_two_factor_code", caller)
-            raise Unauthenticated("wrong or already used two-factor code",
-                                  code="invalid_two_factor_code")
+        await self._second_factor(row, code, caller)
         await two_factor.clear(self.db, user.id)
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.disable", caller, user, resource_type="user",

@@ -11,9 +11,8 @@ import secrets
 import sys
 
 from hub.api.errors import ApiError
-from hub.auth.accounts import Accounts
 from hub.auth.authenticator import Authenticator
-from hub.auth.setup import secret_box
+from hub.auth.setup import build_accounts
 from hub.callers import Caller
 from hub.config import Settings, add_arguments, load_settings
 from hub.db import migrate, users
@@ -43,7 +42,7 @@ async def _with_accounts(settings: Settings, action: str, args: argparse.Namespa
     try:
         await migrate.upgrade(db)
         writer.start()
-        accounts = Accounts(db, AuditLog(db, writer), Authenticator(db), secret_box(settings))
+        accounts = build_accounts(settings, db, AuditLog(db, writer), Authenticator(db))
         if action == "user":
             password, generated = _password(args)
             user = await accounts.register(args.email, password, args.full_name, CLI_CALLER,

@@ -13,8 +13,11 @@ from hub.auth.authenticator import Authenticator
 from hub.auth.client import parse_networks
 from hub.auth.middleware import authenticate
 from hub.auth.secret_box import SecretBox, load_key
+from hub.auth.tickets import Tickets
 from hub.config import ConfigError, Settings
 from hub.db import users
+from hub.db.audit import AuditLog
+from hub.db.engine import Database
 from hub.keys import ACCOUNTS, AUDIT, AUTH, DATABASE, PUBLIC_PATHS, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -41,14 +44,17 @@ def check_exposure(settings: Settings) -> None:
         )
 
 
-def secret_box(settings: Settings) -> SecretBox:
-    return SecretBox(load_key(settings.secret_key, settings.data_path))
+def build_accounts(settings: Settings, db: Database, audit: AuditLog,
+                   authenticator: Authenticator) -> Accounts:
+    """Accounts with the secrets derived from the hub's key (2FA secrets, sign-in tickets)."""
+    key = load_key(settings.secret_key, settings.data_path)
+    return Accounts(db, audit, authenticator, SecretBox(key), Tickets(key))
 
 
 async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[AUTH] = Authenticator(app[DATABASE], parse_networks(settings.trusted_proxies))
-    app[ACCOUNTS] = Accounts(app[DATABASE], app[AUDIT], app[AUTH], secret_box(settings))
+    app[ACCOUNTS] = build_accounts(settings, app[DATABASE], app[AUDIT], app[AUTH])
     if settings.auth == "on" and not await users.count_users(app[DATABASE]):
         log.warning("auth.no_users: nobody can sign in yet; create an admin with "
                     "`tggrid user create EMAIL --admin`")

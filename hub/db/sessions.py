@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.callers import Caller
@@ -154,14 +155,13 @@ async def get_session(db: Database, session_id: str, *, owner_id: int | None = N
     return session_json(row) if row else None
 
 
-async def fail_abandoned(db: Database, reason: str) -> int:
-    """Mark rows still running as failed: with SQLite one hub owns the database, so at its
-    start anything running was left by a crash. Returns how many."""
+async def hubs_of(db: Database, session_ids: Collection[str]) -> dict[str, str]:
+    """session id -> the id of the hub that ran it, for the ids that have a row."""
+    if not session_ids:
+        return {}
+    statement = select(SessionRow.id, SessionRow.hub_id).where(SessionRow.id.in_(session_ids))
     async with db.session() as session:
-        result = await session.execute(
-            update(SessionRow).where(SessionRow.state == RUNNING).values(
-                state=FAILED, failed=True, end_reason=reason, ended_at=dt.datetime.now(dt.UTC)))
-    return int(result.rowcount or 0)
+        return {row_id: hub for row_id, hub in await session.execute(statement)}
 
 
 async def update_session(db: Database, session_id: str, **values: Any) -> dict[str, Any] | None:

@@ -1,21 +1,35 @@
 """Wire the database into the hub: engine, schema upgrade, background writer, audit log,
-session history. Registered first among the features, so everything after may use it."""
+session history, then this hub's presence (its own cleanup context, after the database's).
+Registered first among the features, so everything after may use it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from hub.background import cancel_and_wait
+from hub.config import Settings
 from hub.db import migrate
 from hub.db.audit import AuditLog
 from hub.db.engine import Database, database_url
-from hub.db.sessions import SessionRecorder, fail_abandoned
+from hub.db.presence import HubStates, Presence
+from hub.db.sessions import SessionRecorder
 from hub.db.writer import BackgroundWriter
-from hub.keys import AUDIT, DATABASE, DB_WRITER, HUB_ID, REGISTRY, SETTINGS
+from hub.keys import (
+    AUDIT,
+    DATABASE,
+    DB_WRITER,
+    DISTRIBUTOR,
+    HUB_ID,
+    PRESENCE,
+    REGISTRY,
+    SETTINGS,
+)
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL = 3600.0
@@ -41,10 +55,6 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
         await db.close()
         raise
     log.info("db.ready dialect=%s revision=%s", db.dialect, migrate.head_revision())
-    if db.dialect == "sqlite":
-        abandoned = await fail_abandoned(db, "the hub stopped while it ran")
-        if abandoned:
-            log.warning("sessions.abandoned count=%d", abandoned)
     writer = BackgroundWriter(db)
     writer.start()
     audit = AuditLog(db, writer)
@@ -63,5 +73,40 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     await db.close()
 
 
+def hub_url(settings: Settings) -> str:
+    """Where other hubs' operators reach this one (shown in /api/hubs)."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = settings.host
+    if host in {"0.0.0.0", "::", ""}:
+        host = socket.gethostname()
+    return f"http://{host}:{settings.port}"
+
+
+async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    presence = Presence(app[DATABASE], app[AUDIT], hub_id=app[HUB_ID], url=hub_url(settings),
+                        interval=settings.hub_heartbeat_interval,
+                        dead_after=settings.hub_dead_after)
+    await presence.register()
+    app[PRESENCE] = presence
+
+    async def reap_nodes(states: HubStates) -> None:
+        """Every node removes what dead hubs left on it (Docker: their containers)."""
+        if states.dead:
+            for slots in list(app[DISTRIBUTOR].nodes.values()):
+                await slots.node.reap_dead_hubs(states.dead)
+
+    presence.subscribe(reap_nodes)
+    await presence.settle()  # before the hub answers: no dead hub's session reads as running
+    tasks = [asyncio.create_task(presence.run_heartbeat(), name="hub-heartbeat"),
+             asyncio.create_task(presence.run_settling(), name="hub-settling")]
+    yield
+    await cancel_and_wait(tasks)
+    await app[DB_WRITER].flush()  # session ends first: stopped with rows running would be failed
+    await presence.stop()
+
+
 def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(_presence_ctx)

@@ -3,7 +3,8 @@
 Every ``evaluation_interval`` it reads utilisation (active sessions / capacity of the nodes
 in rotation). At or above ``scaleUpThreshold`` the pool grows by 20 % of its size (at least
 one) up to ``maxPoolSize``; at or below ``scaleDownThreshold`` it shrinks by 20 % (at least
-one) down to ``minPoolSize``; between two actions lies ``cooldownPeriod``. The clock is a
+one) down to ``minPoolSize``; between two actions lies ``cooldownPeriod``. Pool sizes are per
+profile (each pooled browser on each node), as the pool's ``target`` is. The clock is a
 parameter so tests can move time by hand.
 """
 

@@ -141,7 +141,7 @@ class Distributor:
         began = time.monotonic()
         options = SessionOptions.from_capabilities(caps)
         try:
-            node_session = (await self.pool.take(slots.node, slot.stereotype, caps)
+            node_session = (await self.pool.take(slots.node, slot.stereotype, caps, options)
                             if self.pool is not None else None)
             pooled = node_session is not None
             if node_session is None:

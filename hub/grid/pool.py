@@ -1,9 +1,12 @@
 """The warm pool: started, never-used browsers, handed to requests that ask for nothing more.
 
-A profile is one node and one browser of it, started with the stereotype's default
-capabilities (nodes opt in with ``Node.prestarts``). A request is served from the pool only
-when its capabilities merely restate those defaults, such as a plain Selenium
-``ChromeOptions()``. A pooled browser is used once; the pool refills in the background, and
+A profile is one node and one browser of it (Chrome, Firefox), started with that browser's
+launch capabilities (``hub.grid.pool_profile``), the default screen and only the VNC and video
+the hub gives every session (nodes opt in with ``Node.prestarts``). ``target``
+is per profile: with two browsers on two prestarting nodes, a target of 1 keeps four browsers
+waiting. A request is served from the pool only when its capabilities ask for exactly what the
+pooled browser was started with, such as a plain Selenium ``ChromeOptions()`` or
+``FirefoxOptions()``. A pooled browser is used once; the pool refills in the background, and
 one that died while it waited is destroyed and replaced, never handed out.
 """
 
@@ -16,46 +19,14 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hub.grid.matching import ANY_PLATFORM, ANY_VERSION, normalise_browser
 from hub.grid.nodes import UP, NodeSlots
+from hub.grid.pool_profile import launch_capabilities, pooled, restates_defaults
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
 log = logging.getLogger(__name__)
 
-POOLED_BROWSERS = {"chrome"}
-# Vendor options whose only values that restate defaults are empty lists (ChromeOptions()).
-EMPTY_DEFAULTS = {"args", "extensions"}
-# Capabilities that describe the request, not the browser (Selenium adds se:remoteUrl itself).
-INFORMATIONAL = {"se:remoteUrl", "se:name"}
-ProfileKey = tuple[str, str]
-
-
-def restates_defaults(caps: Capabilities, stereotype: Capabilities) -> bool:
-    """True when ``caps`` asks for nothing a browser started with defaults would lack."""
-    for key, value in caps.items():
-        if key in INFORMATIONAL:
-            continue
-        if key == "browserName":
-            ok = normalise_browser(str(value)) == normalise_browser(stereotype["browserName"])
-        elif key == "browserVersion":
-            wanted = str(value).strip().lower()
-            have = str(stereotype.get("browserVersion", "")).lower()
-            ok = wanted in ANY_VERSION or have == wanted or have.startswith(wanted + ".")
-        elif key == "platformName":
-            ok = str(value).strip().lower() in ANY_PLATFORM | {"linux"}
-        elif key == "pageLoadStrategy":
-            ok = value == "normal"
-        elif key == "acceptInsecureCerts":
-            ok = value is False
-        elif key == "goog:chromeOptions":
-            ok = isinstance(value, dict) and all(
-                k in EMPTY_DEFAULTS and v == [] for k, v in value.items())
-        else:
-            ok = False
-        if not ok:
-            return False
-    return True
+ProfileKey = tuple[str, str]  # (node id, browserName)
 
 
 class WarmPool:
@@ -64,14 +35,15 @@ class WarmPool:
         check_interval: float = 5.0,
     ) -> None:
         self._nodes = nodes
-        self.target = target
+        self.target = target  # per profile
         self.check_interval = check_interval
         self._idle: dict[ProfileKey, collections.deque[NodeSession]] = {}
         self._owners: dict[ProfileKey, Node] = {}
+        self._started_with: dict[str, SessionOptions] = {}  # by session id
         self._changed = asyncio.Event()
         self._cleanup: set[asyncio.Task[None]] = set()
-        self.handed_out = 0
-        self.replaced = 0
+        self._handed_out: collections.Counter[ProfileKey] = collections.Counter()
+        self._replaced: collections.Counter[ProfileKey] = collections.Counter()
 
     # -- what others see --------------------------------------------------------------------
 
@@ -79,30 +51,60 @@ class WarmPool:
     def size(self) -> int:
         return sum(len(idle) for idle in self._idle.values())
 
+    @property
+    def wanted(self) -> int:
+        """Browsers the pool aims to keep: ``target`` for each profile in rotation."""
+        return self.target * len(self._profiles())
+
+    @property
+    def handed_out(self) -> int:
+        return sum(self._handed_out.values())
+
+    @property
+    def replaced(self) -> int:
+        return sum(self._replaced.values())
+
     def resize(self, target: int) -> None:
         self.target = max(0, target)
         self._changed.set()
 
+    def profile_sizes(self) -> dict[ProfileKey, int]:
+        return {key: len(idle) for key, idle in self._idle.items()}
+
     def stats(self) -> dict[str, Any]:
-        return {"target": self.target, "size": self.size, "handedOut": self.handed_out,
-                "replaced": self.replaced,
-                "profiles": {f"{node}/{browser}": len(idle)
-                             for (node, browser), idle in self._idle.items()}}
+        """Totals, and per profile ("node/browser") what waits, was handed out, was replaced."""
+        keys = sorted(self._idle.keys() | self._handed_out.keys() | self._replaced.keys())
+        return {"target": self.target, "wanted": self.wanted, "size": self.size,
+                "handedOut": self.handed_out, "replaced": self.replaced,
+                "profiles": {f"{node}/{browser}": self._profile_stats((node, browser))
+                             for node, browser in keys}}
+
+    def _profile_stats(self, key: ProfileKey) -> dict[str, Any]:
+        return {"node": key[0], "browser": key[1], "size": len(self._idle.get(key, ())),
+                "handedOut": self._handed_out[key], "replaced": self._replaced[key]}
 
     async def take(
-        self, node: Node, stereotype: Capabilities, caps: Capabilities
+        self, node: Node, stereotype: Capabilities, caps: Capabilities, options: SessionOptions
     ) -> NodeSession | None:
-        """A live pooled session for this request on this node, or None to start cold."""
+        """A live pooled session for this request on this node, or None to start cold.
+
+        ``options`` gets the screen and media switches the node turned on at prestart (the
+        hub-wide VNC and recording settings; the request asked for none), as a cold start
+        would have set them.
+        """
         if not node.prestarts or not restates_defaults(caps, stereotype):
             return None
-        idle = self._idle.get((node.id, stereotype["browserName"]))
+        key = (node.id, stereotype["browserName"])
+        idle = self._idle.get(key)
         while idle:
             session = idle.popleft()
             self._changed.set()
             if await node.alive(session):
-                self.handed_out += 1
+                self._handed_out[key] += 1
+                started = self._started_with.pop(session.session_id)
+                options.enable_vnc, options.enable_video = started.enable_vnc, started.enable_video
                 return session
-            self._discard(node, session, "died while waiting in the pool")
+            self._discard(key, session, "died while waiting in the pool", died=True)
         return None
 
     # -- keeping it full --------------------------------------------------------------------
@@ -126,7 +128,7 @@ class WarmPool:
             if slots.availability != UP or not slots.node.prestarts:
                 continue
             for stereotype in slots.node.stereotypes:
-                if stereotype["browserName"] in POOLED_BROWSERS:
+                if pooled(stereotype):
                     found.append(((slots.id, stereotype["browserName"]), slots.node, stereotype))
         return found
 
@@ -135,17 +137,21 @@ class WarmPool:
         live = {key for key, _, _ in profiles}
         for key, idle in self._idle.items():
             while idle and (key not in live or len(idle) > self.target):
-                self._discard(self._owners[key], idle.pop(), "the pool shrank")
+                self._discard(key, idle.pop(), "the pool shrank")
         for key, node, stereotype in profiles:
             idle = self._idle.setdefault(key, collections.deque())
             self._owners[key] = node
             while len(idle) < self.target:
+                options = SessionOptions()
                 try:
-                    session = await node.prestart(stereotype, SessionOptions())
+                    session = await node.prestart(launch_capabilities(stereotype), stereotype,
+                                                  options)
                 except SessionStartError as error:
-                    log.warning("pool.start_failed node=%s error=%s", node.id, error.message)
+                    log.warning("pool.start_failed node=%s browser=%s error=%s", node.id,
+                                key[1], error.message)
                     break
                 idle.append(session)
+                self._started_with[session.session_id] = options
                 log.info("pool.added node=%s browser=%s id=%s size=%d", node.id, key[1],
                          session.session_id, self.size)
 
@@ -155,12 +161,16 @@ class WarmPool:
             for session in list(idle):
                 if not await node.alive(session) and session in idle:
                     idle.remove(session)
-                    self._discard(node, session, "died while waiting in the pool")
+                    self._discard(key, session, "died while waiting in the pool", died=True)
 
-    def _discard(self, node: Node, session: NodeSession, reason: str) -> None:
-        if "died" in reason:
-            self.replaced += 1
-        log.info("pool.removed node=%s id=%s reason=%r", node.id, session.session_id, reason)
+    def _discard(self, key: ProfileKey, session: NodeSession, reason: str, *,
+                 died: bool = False) -> None:
+        node = self._owners[key]
+        self._started_with.pop(session.session_id, None)
+        if died:
+            self._replaced[key] += 1
+        log.info("pool.removed node=%s browser=%s id=%s reason=%r", node.id, key[1],
+                 session.session_id, reason)
         task = asyncio.create_task(node.stop_session(session))
         self._cleanup.add(task)
         task.add_done_callback(self._cleanup.discard)
@@ -170,6 +180,6 @@ class WarmPool:
         """Destroy every idle browser (they were never used)."""
         for key, idle in self._idle.items():
             while idle:
-                self._discard(self._owners[key], idle.pop(), "the hub is stopping")
+                self._discard(key, idle.pop(), "the hub is stopping")
         if self._cleanup:
             await asyncio.gather(*self._cleanup, return_exceptions=True)

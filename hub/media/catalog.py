@@ -14,10 +14,11 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Protocol
 
-from hub.db import recordings
+from hub.db import recordings, sessions
 from hub.db.engine import Database
 from hub.db.recordings import RecordingInfo, owner_id_of
 
@@ -70,6 +71,9 @@ class RecordingCatalog(Protocol):
 
     async def delete(self, recording_id: str) -> None: ...
 
+    async def hubs_of(self, session_ids: Collection[str]) -> dict[str, str]:
+        """session id -> the hub that ran it, where known (to settle a dead hub's videos)."""
+
 
 class DbCatalog:
     """The database engineer's repository, with the filters the API offers on top."""
@@ -105,6 +109,9 @@ class DbCatalog:
 
     async def delete(self, recording_id: str) -> None:
         await recordings.delete_recording(self.db, recording_id)
+
+    async def hubs_of(self, session_ids: Collection[str]) -> dict[str, str]:
+        return await sessions.hubs_of(self.db, session_ids)
 
 
 class JsonCatalog:
@@ -175,6 +182,9 @@ class JsonCatalog:
         path = self._file(recording_id)
         if path:
             await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    async def hubs_of(self, session_ids: Collection[str]) -> dict[str, str]:
+        return {}  # no database: one hub owns the directory
 
 
 def _to_json(info: RecordingInfo) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from hub.auth.secret_box import load_key
 from hub.config import Settings
+from hub.db.presence import HubStates
 from hub.grid.session import Session
 from hub.keys import (
     ACCESS_GRANTS,
@@ -21,6 +22,7 @@ from hub.keys import (
     HUB_ID,
     LINK_SIGNER,
     MEDIA,
+    PRESENCE,
     PUBLIC_PATHS,
     RECORDINGS,
     REGISTRY,
@@ -66,13 +68,23 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
         retention_days=app[SETTINGS].recording_retention_days)
     app[RECORDINGS] = service
     app[REGISTRY].subscribe(service)
-    settled = await service.settle_interrupted()
+    presence = app.get(PRESENCE)
+    alive = (await presence.states()).alive if presence is not None else None
+    settled = await service.settle_interrupted(alive)
     if settled:
         log.warning("recording.settled_after_crash count=%d", settled)
+
+    async def settle_dead_hubs(states: HubStates) -> None:
+        await service.settle_interrupted(states.alive, by_directory=False)
+
+    if presence is not None:
+        presence.subscribe(settle_dead_hubs)
     await service.sweep()  # before the hub answers: no expired recording is ever listed
     retention = asyncio.create_task(service.run_retention(RETENTION_INTERVAL),
                                     name="recording-retention")
     yield
+    if presence is not None:
+        presence.unsubscribe(settle_dead_hubs)
     retention.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await retention

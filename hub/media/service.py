@@ -3,8 +3,8 @@
 As a session listener it claims the recorder the local node started, records who owns the
 video, and once ffmpeg has ended probes the file (duration, size) or marks it failed. Nodes
 whose recorder runs elsewhere (Docker) hand over a finished file with :meth:`add_finished`.
-It also enforces ``recording_retention_days`` and, on start, settles recordings a crashed hub
-left half-written.
+It also enforces ``recording_retention_days`` and settles recordings a crashed hub left
+half-written: on start, and with a database each time the hub's presence settles dead hubs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Collection
 from pathlib import Path
 
 from hub.db.recordings import RECORDING, RecordingInfo
@@ -142,19 +143,39 @@ class RecordingService:
                     removed += 1
         return removed
 
-    async def settle_interrupted(self) -> int:
-        """Recordings left 'recording' by a hub that died: probe them into ready or failed."""
+    async def settle_interrupted(
+        self, alive_hubs: Collection[str] | None = None, *, by_directory: bool = True,
+    ) -> int:
+        """Recordings left 'recording' by a hub that died: probe them into ready or failed.
+
+        With ``alive_hubs`` (hubs sharing a database), a recording whose session's hub is
+        known is settled when that hub is not among them, wherever its file is. One of no
+        known hub is settled, ``by_directory``, when its file is in this hub's directory (at
+        start only: later it may be a live hub's whose session row is not written yet).
+        Never one this hub is still recording.
+        """
+        found = [info for info in await self.catalog.search(Search(status=RECORDING))
+                 if not self.busy(info.session_id)]
+        owners = await self.catalog.hubs_of({info.session_id for info in found}) if (
+            found and alive_hubs is not None) else {}
         settled = 0
-        for info in await self.catalog.search(Search(status=RECORDING)):
+        for info in found:
             path = Path(info.path)
-            if self.busy(info.session_id) or not await asyncio.to_thread(self._ours, path):
+            owner = owners.get(info.session_id)
+            if owner is not None and alive_hubs is not None:
+                if owner == self.hub_id or owner in alive_hubs:
+                    continue
+            elif not (by_directory and await asyncio.to_thread(self._ours, path)):
                 continue
             try:
                 ended = _when((await asyncio.to_thread(path.stat)).st_mtime)
             except OSError:
-                await self.catalog.fail(info.id, "the hub stopped while recording; no file")
+                who = f"hub {owner}" if owner else "the hub"
+                await self.catalog.fail(info.id, f"{who} stopped while recording; no file")
             else:
                 await self.complete(info.id, path, ended)
+            log.warning("recording.settled id=%s session=%s hub=%s", info.id, info.session_id,
+                        owner or "")
             settled += 1
         return settled
 

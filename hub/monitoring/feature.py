@@ -23,7 +23,8 @@ GRAPHQL_SCHEMA = web.AppKey("graphql_schema", Any)
 def _extras(app: web.Application) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if POOL in app:
-        found.update(pool_size=app[POOL].size, pool_target=app[POOL].target)
+        found.update(pool_size=app[POOL].size, pool_target=app[POOL].wanted,
+                     pool_profiles=app[POOL].profile_sizes())
     if AUTOSCALER in app:
         found["autoscaler_actions"] = dict(app[AUTOSCALER].actions)
     return found

@@ -54,8 +54,14 @@ class GridCollector(Collector):
         if "pool_size" in extras:
             yield GaugeMetricFamily("tggrid_pool_size", "Started, never-used browsers waiting.",
                                     value=extras["pool_size"])
-            yield GaugeMetricFamily("tggrid_pool_target", "Browsers the warm pool aims to keep.",
+            yield GaugeMetricFamily("tggrid_pool_target", "Browsers the warm pool aims to keep "
+                                    "(its per-profile target times its profiles).",
                                     value=extras["pool_target"])
+            waiting = GaugeMetricFamily("tggrid_pool_idle", "Started, never-used browsers "
+                                        "waiting, per profile.", labels=["node", "browser"])
+            for (node, browser), size in extras["pool_profiles"].items():
+                waiting.add_metric([node, browser], size)
+            yield waiting
         if "autoscaler_actions" in extras:
             actions = CounterMetricFamily("tggrid_autoscaler_actions",
                                           "Autoscaler decisions that resized the pool.",

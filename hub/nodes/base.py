@@ -91,15 +91,22 @@ class Node(abc.ABC):
     async def health(self) -> NodeHealth:
         return NodeHealth(True)
 
+    async def reap_dead_hubs(self, hub_ids: frozenset[str]) -> int:
+        """Remove what hubs the database knows are dead left on this node; returns how many
+        things went. Never raises (an engine that is down is tried again next time)."""
+        return 0
+
     # -- warm pool (optional) ---------------------------------------------------------------
 
     prestarts: bool = False
     """True when :meth:`prestart` can start a browser ahead of any request."""
 
-    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
-        """Start a never-used browser with the stereotype's default capabilities, so a later
-        request that asks for nothing more is handed it at once (the session already exists
-        in the driver)."""
+    async def prestart(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        """Start a never-used browser with the pool's launch capabilities, so a later request
+        that asks for exactly those is handed it at once (the session already exists in the
+        driver). It must start as :meth:`start_session` would for the same request."""
         raise SessionStartError(f"{self.kind} nodes cannot pre-start browsers")
 
     async def alive(self, session: NodeSession) -> bool:

@@ -143,6 +143,17 @@ class DockerNode(Node):
             return NodeHealth(False, engines.engine_problem(self.uri, error))
         return NodeHealth(True)
 
+    async def reap_dead_hubs(self, hub_ids: frozenset[str]) -> int:
+        if self._client is None:
+            return 0
+        try:
+            return await asyncio.to_thread(engines.reap_orphans, self.client, self.hub_id,
+                                           hub_ids)
+        except ENGINE_ERRORS as error:
+            log.warning("docker.reap_failed node=%s engine=%s error=%s", self.id, self.uri,
+                        error)
+            return 0
+
     def metrics(self) -> dict[str, Any]:
         return dict(self._metrics)
 
@@ -186,10 +197,11 @@ class DockerNode(Node):
 
     prestarts = True
 
-    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
-        """A started container whose driver already holds a session with default caps."""
-        return await self.start_session(
-            {"browserName": stereotype["browserName"]}, stereotype, options)
+    async def prestart(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        """A started container whose driver already holds a session with ``capabilities``."""
+        return await self.start_session(capabilities, stereotype, options)
 
     async def alive(self, session: NodeSession) -> bool:
         """The container runs and its driver still reaches the browser."""

@@ -3,7 +3,8 @@
 Every container the hub starts carries the hub's id, pid and host name as labels. A hub that
 starts removes containers whose hub is not alive: the labelled pid is gone, or is a younger
 process than the container (the pid was reused), or is not a tggrid hub. Containers of hubs
-on other machines (a shared tcp:// engine) are left alone: their liveness cannot be seen here.
+on other machines (a shared tcp:// engine) go only when the shared database says their hub is
+dead (``dead_hubs``, from hub/db/presence.py); a hub it does not know may use another database.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import datetime as dt
 import logging
 import os
 import socket
+from collections.abc import Collection
+from typing import Any
 
 import docker
 import psutil
 import requests
 from docker.errors import DockerException, ImageNotFound
-from docker.models.containers import Container
 from docker.tls import TLSConfig
 
 log = logging.getLogger(__name__)
@@ -87,19 +89,20 @@ def hub_labels(hub_id: str) -> dict[str, str]:
             HUB_HOST_LABEL: socket.gethostname()}
 
 
-def _created(container: Container) -> float:
-    text = str(container.attrs.get("Created", ""))
+def _created(attrs: dict[str, Any]) -> float:
+    created = attrs.get("Created", "")
+    if isinstance(created, int | float):  # a sparse listing gives epoch seconds
+        return float(created)
     with contextlib.suppress(ValueError):
         # "2026-11-27T00:17:08.123456789Z": keep microseconds, which fromisoformat reads
-        head, _, fraction = text.rstrip("Z").partition(".")
+        head, _, fraction = str(created).rstrip("Z").partition(".")
         stamp = dt.datetime.fromisoformat(f"{head}.{(fraction + '000000')[:6]}")
         return stamp.replace(tzinfo=dt.UTC).timestamp()
     return 0.0
 
 
-def hub_alive(container: Container) -> bool | None:
+def hub_alive(labels: dict[str, str], created: float) -> bool | None:
     """True/False for containers of hubs on this machine; None when it cannot be known."""
-    labels = container.labels
     if labels.get(HUB_HOST_LABEL) != socket.gethostname():
         return None
     pid = labels.get(HUB_PID_LABEL, "")
@@ -111,22 +114,30 @@ def hub_alive(container: Container) -> bool | None:
         cmdline = " ".join(process.cmdline())
     except (psutil.Error, OSError):
         return False
-    created = _created(container)
     return (not created or started <= created + 1) and "hub" in cmdline
 
 
-def reap_orphans(client: docker.DockerClient, hub_id: str) -> int:
-    """Remove containers left by hubs that are not alive; returns how many were removed."""
+def reap_orphans(
+    client: docker.DockerClient, hub_id: str, dead_hubs: Collection[str] = frozenset(),
+) -> int:
+    """Remove containers left by hubs that are not alive (a dead pid on this machine, or a hub
+    in ``dead_hubs`` wherever it ran); returns how many were removed."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": HUB_LABEL}):
-        if container.labels.get(HUB_LABEL) == hub_id or hub_alive(container) is not False:
+    # sparse: labels and creation time come with the listing, one request in all
+    for container in client.containers.list(all=True, sparse=True,
+                                            filters={"label": HUB_LABEL}):
+        labels = container.attrs.get("Labels") or {}
+        owner = labels.get(HUB_LABEL)
+        if owner == hub_id:
+            continue
+        if owner not in dead_hubs and hub_alive(labels, _created(container.attrs)) is not False:
             continue
         with contextlib.suppress(*ENGINE_ERRORS):
             container.remove(force=True, v=True)
             removed += 1
-            log.warning("docker.orphan_removed container=%s hub=%s session=%s",
-                        container.short_id, container.labels.get(HUB_LABEL),
-                        container.labels.get(SESSION_LABEL))
+            log.warning("docker.orphan_removed container=%s hub=%s host=%s session=%s",
+                        container.short_id, owner, labels.get(HUB_HOST_LABEL),
+                        labels.get(SESSION_LABEL))
     return removed
 
 

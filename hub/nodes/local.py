@@ -26,7 +26,7 @@ import psutil
 from hub.nodes import driver_http, processes
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
-from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +159,10 @@ class LocalNode(Node):
 
     prestarts = True
 
-    async def prestart(self, stereotype: Capabilities, options: SessionOptions) -> NodeSession:
-        return await self.start_session(
-            {"browserName": stereotype["browserName"]}, stereotype, options)
+    async def prestart(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        return await self.start_session(capabilities, stereotype, options)
 
     async def alive(self, session: NodeSession) -> bool:
         """The driver runs and still reaches its browser (a killed browser fails this)."""
@@ -224,6 +225,9 @@ class LocalNode(Node):
         options: SessionOptions,
     ) -> tuple[list[str], Capabilities]:
         headless = not options.needs_screen
+        # The hub matched the version and reads its own options; geckodriver would refuse
+        # "latest" and echo se:* back (a pooled session could not answer the same).
+        caps = driver_capabilities(caps)
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
             caps = chrome_capabilities(caps, install, workdir, headless)

@@ -13,9 +13,8 @@ import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from hub.keys import PUBLIC_PATHS, UI_SIGNINS
+from hub.keys import PUBLIC_PATHS
 from hub.ui import account, csrf, grid, history, sessions, signin
-from hub.ui.pending import PendingSignIns
 
 HERE = Path(__file__).parent
 
@@ -36,7 +35,6 @@ async def home(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
                          autoescape=jinja2.select_autoescape(default=True))
-    app[UI_SIGNINS] = PendingSignIns()
     if PUBLIC_PATHS not in app:
         app[PUBLIC_PATHS] = []
     app[PUBLIC_PATHS].append("/ui")

@@ -10,9 +10,9 @@ from aiohttp import web
 
 from hub.api.common import caller
 from hub.api.errors import ApiError
-from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
+from hub.auth.accounts import LOGIN_TOKEN_LIFETIME, TwoFactorRequired
 from hub.auth.authenticator import COOKIE
-from hub.keys import ACCOUNTS, UI_SIGNINS
+from hub.keys import ACCOUNTS
 from hub.ui import csrf
 from hub.ui.render import auth_on, page, redirect, safe_next, viewer
 
@@ -43,11 +43,12 @@ async def login(request: web.Request) -> web.Response:
     email, password = form.get("email", ""), form.get("password", "")
     next_url = safe_next(form.get("next"))
     try:
-        token, _, _ = await request.app[ACCOUNTS].login(email, password, None, caller(request))
+        token, _, _ = await request.app[ACCOUNTS].login(
+            email, password, None, caller(request), next_url=next_url,
+            browser=csrf.token_for(request))
+    except TwoFactorRequired as needed:
+        return page(request, "login_2fa.html", {"ticket": needed.ticket})
     except ApiError as error:
-        if error.error_code == "two_factor_required":
-            pending = request.app[UI_SIGNINS].add(email, password, next_url)
-            return page(request, "login_2fa.html", {"pending": pending})
         return page(request, "login.html", {"next": next_url, "email": email,
                                             "error": error.message},
                     status=error.http_status)
@@ -55,27 +56,28 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def second_step(request: web.Request) -> web.Response:
+    """The code, on any hub: the signed ticket from the first step says whose sign-in it is."""
     form = await _form(request)
-    key = form.get("pending", "")
-    signins = request.app[UI_SIGNINS]
-    entry = signins.get(key)
-    if entry is None:
-        return page(request, "login.html", {"next": "/ui/sessions", "email": "",
-                                            "error": "the sign-in took too long; start again"},
-                    status=401)
+    accounts = request.app[ACCOUNTS]
     try:
-        token, _, _ = await request.app[ACCOUNTS].login(
-            entry.email, entry.password, form.get("code", "").strip(), caller(request))
+        ticket = accounts.tickets.read(form.get("ticket", ""))
     except ApiError as error:
-        signins.failed(key)
-        if signins.get(key) is None:
-            return page(request, "login.html", {"next": entry.next_url, "email": entry.email,
-                                                "error": error.message},
-                        status=error.http_status)
-        return page(request, "login_2fa.html", {"pending": key, "error": error.message},
+        return page(request, "login.html", {"next": "/ui/sessions", "email": "",
+                                            "error": error.message},
                     status=error.http_status)
-    signins.done(key)
-    raise _signed_in(request, token, entry.next_url)
+    try:
+        token, _, _ = await accounts.login_with_ticket(
+            ticket, form.get("code", "").strip(), caller(request),
+            browser=csrf.token_for(request))
+    except ApiError as error:
+        if error.error_code == "invalid_two_factor_code":  # try again, same ticket
+            return page(request, "login_2fa.html", {"ticket": form["ticket"],
+                                                    "error": error.message},
+                        status=error.http_status)
+        return page(request, "login.html", {"next": ticket.next_url, "email": ticket.email,
+                                            "error": error.message},
+                    status=error.http_status)
+    raise _signed_in(request, token, safe_next(ticket.next_url))
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -1,4 +1,6 @@
-"""The warm pool on a Docker engine: started containers that already hold a default session."""
+"""The warm pool on a Docker engine: started containers (Chrome, Firefox) whose driver already
+holds a session with the pool's launch profile, handed to a plain ChromeOptions() or
+FirefoxOptions()."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import pytest
 from docker.models.containers import Container
 from selenium import webdriver
 
-from tests.docker.test_docker_node import PAGE, session_containers, wait_until
+from hub import images
+from tests.docker.test_docker_node import PAGE, options_for, session_containers, wait_until
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
 
@@ -37,20 +40,25 @@ def _serves(container: Container, session_id: str) -> bool:
         return False
 
 
+@pytest.fixture(params=images.IMAGES)
+def browser(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def pooled_hub(node_images: dict[str, str], hub_factory: HubFactory,
+def pooled_hub(browser: str, node_images: dict[str, str], hub_factory: HubFactory,
                docker_client: docker.DockerClient) -> RunningHub:
-    hub = hub_factory("--provider", "docker", "--browsers", "chrome", "--warm-pool-size", "1",
+    hub = hub_factory("--provider", "docker", "--browsers", browser, "--warm-pool-size", "1",
                       "--docker-max-sessions", "1")
     wait_until(lambda: _pool(hub)["size"] == 1, "the pool filling", timeout=180)
     return hub
 
 
 def test_a_plain_session_gets_a_pooled_container(
-    pooled_hub: RunningHub, docker_client: docker.DockerClient,
+    browser: str, pooled_hub: RunningHub, docker_client: docker.DockerClient,
 ) -> None:
     waiting = _running(docker_client, pooled_hub)
-    driver = webdriver.Remote(pooled_hub.url, options=webdriver.ChromeOptions())
+    driver = webdriver.Remote(pooled_hub.url, options=options_for(browser))
     try:
         driver.get(PAGE)
         title = driver.title
@@ -67,14 +75,14 @@ def test_a_plain_session_gets_a_pooled_container(
 
 
 def test_a_pooled_container_that_dies_is_replaced(
-    pooled_hub: RunningHub, docker_client: docker.DockerClient,
+    browser: str, pooled_hub: RunningHub, docker_client: docker.DockerClient,
 ) -> None:
     (victim,) = _running(docker_client, pooled_hub).values()
     victim.kill()
     wait_until(lambda: _pool(pooled_hub)["replaced"] >= 1 and _pool(pooled_hub)["size"] == 1,
                "the dead container to be replaced", timeout=180)
     fresh = _running(docker_client, pooled_hub)
-    driver = webdriver.Remote(pooled_hub.url, options=webdriver.ChromeOptions())
+    driver = webdriver.Remote(pooled_hub.url, options=options_for(browser))
     try:
         driver.get(PAGE)
         title = driver.title

@@ -10,6 +10,8 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 
+from tests.integration.test_sessions_api import create, wait_for_row
+
 
 def busy_slots(hub) -> list[dict]:
     _, body = hub.request("GET", "/status")
@@ -112,3 +114,17 @@ def test_a_new_hub_reaps_what_a_killed_hub_left(hub_factory):
     while crashed.descendants() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert crashed.descendants() == []
+
+
+def test_a_restarted_hub_fails_the_session_rows_its_killed_run_left(hub_factory):
+    crashed = hub_factory("--browsers", "chrome", "--max-sessions", "1")
+    session_id = create(crashed)["sessionId"]
+    old_hub = wait_for_row(crashed, session_id, "running")["hubId"]
+    crashed.stop(signal.SIGKILL)
+
+    restarted = hub_factory("--browsers", "chrome", "--data-dir", str(crashed.data_dir))
+
+    status, row = restarted.request("GET", f"/api/sessions/{session_id}")
+    assert status == 200, row
+    assert (row["state"], row["failed"]) == ("failed", True)
+    assert row["endReason"] == f"hub {old_hub} stopped while the session ran"

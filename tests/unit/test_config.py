@@ -65,3 +65,12 @@ def test_docs_configuration_lists_every_setting_as_generated():
     assert (ROOT / "docs" / "configuration.md").read_text() == configuration_markdown(), (
         "docs/configuration.md is stale: run `tggrid config --markdown > docs/configuration.md`"
     )
+
+
+def test_hub_dead_after_must_exceed_the_heartbeat_interval():
+    with pytest.raises(ConfigError, match=r"'hub_dead_after' \(10 s\) must exceed"):
+        load_settings({"hub_heartbeat_interval": "10", "hub_dead_after": "10"}, env={})
+    with pytest.raises(ConfigError, match="'hub_heartbeat_interval' must be positive"):
+        load_settings({}, env={"TGGRID_HUB_HEARTBEAT_INTERVAL": "0"})
+    settings = load_settings({"hub_heartbeat_interval": "1", "hub_dead_after": "3"}, env={})
+    assert (settings.hub_heartbeat_interval, settings.hub_dead_after) == (1, 3)

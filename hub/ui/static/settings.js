@@ -23,8 +23,9 @@
     scalingForm.elements.enabled.checked = Boolean(config.enabled);
     for (const name of NUMBERS) if (config[name] !== undefined) scalingForm.elements[name].value = config[name];
     const pool = status.pool || {};
-    scalingStatus.textContent = "Pool " + (pool.size ?? "?") + " (target " + (status.targetPoolSize ?? "?") +
-      ") · utilisation " + Math.round(100 * (status.utilisation || 0)) + " %";
+    scalingStatus.textContent = "Pool " + (pool.size ?? "?") + " of " + (pool.wanted ?? "?") + " (target " +
+      (status.targetPoolSize ?? "?") + " per browser and node) · utilisation " +
+      Math.round(100 * (status.utilisation || 0)) + " %";
     decisions.replaceChildren(...(status.lastDecisions || []).slice(0, 20).map((d) =>
       tg.el("li", new Date(d.time * 1000).toLocaleString() + " · " + d.action + " · " + d.reason)));
   }

@@ -107,3 +107,14 @@ def wait_for(check: Callable[[], Any], timeout: float = 60, what: str = "conditi
             return value
         time.sleep(0.2)
     raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+def pool_stats(hub: RunningHub) -> dict[str, Any]:
+    """The warm pool as /api/config/auto-scaling reports it."""
+    return hub.request("GET", "/api/config/auto-scaling")[1]["pool"]
+
+
+def pool_profile(hub: RunningHub, browser: str) -> dict[str, Any]:
+    """One browser's profile in the pool (the hub has one node)."""
+    (profile,) = [p for p in pool_stats(hub)["profiles"].values() if p["browser"] == browser]
+    return profile

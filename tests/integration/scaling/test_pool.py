@@ -4,19 +4,13 @@ replaced rather than handed out."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import psutil
 import pytest
 from selenium import webdriver
 
-from tests.integration.scaling.conftest import wait_for
+from tests.integration.scaling.conftest import pool_stats, wait_for
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
-
-
-def _pool(hub: RunningHub) -> dict[str, Any]:
-    return hub.request("GET", "/api/config/auto-scaling")[1]["pool"]
 
 
 def _browsers(hub: RunningHub) -> dict[int, psutil.Process]:
@@ -46,7 +40,7 @@ def _browser_of(driver: webdriver.Remote, hub: RunningHub) -> int:
 @pytest.fixture
 def pooled_hub(hub_factory: HubFactory) -> RunningHub:
     hub = hub_factory("--browsers", "chrome", "--warm-pool-size", "1", "--max-sessions", "2")
-    wait_for(lambda: _pool(hub)["size"] == 1, what="the pool filling")
+    wait_for(lambda: pool_stats(hub)["size"] == 1, what="the pool filling")
     return hub
 
 
@@ -58,7 +52,7 @@ def test_pooled_session_starts_without_a_browser_launch(pooled_hub: RunningHub) 
         assert _browser_of(driver, pooled_hub) in before
         driver.get("data:text/html,<title>warm</title>")
         assert driver.title == "warm"
-        assert _pool(pooled_hub)["handedOut"] == 1
+        assert pool_stats(pooled_hub)["handedOut"] == 1
     finally:
         driver.quit()
 
@@ -66,7 +60,7 @@ def test_pooled_session_starts_without_a_browser_launch(pooled_hub: RunningHub) 
 def test_a_pooled_browser_is_never_handed_out_twice(pooled_hub: RunningHub) -> None:
     seen: list[int] = []
     for _ in range(2):
-        wait_for(lambda: _pool(pooled_hub)["size"] == 1, what="the pool refilling")
+        wait_for(lambda: pool_stats(pooled_hub)["size"] == 1, what="the pool refilling")
         waiting = set(_browsers(pooled_hub))
         driver = webdriver.Remote(pooled_hub.url, options=webdriver.ChromeOptions())
         try:
@@ -77,7 +71,7 @@ def test_a_pooled_browser_is_never_handed_out_twice(pooled_hub: RunningHub) -> N
             driver.quit()
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
     assert seen[0] != seen[1]
-    assert _pool(pooled_hub)["handedOut"] == 2
+    assert pool_stats(pooled_hub)["handedOut"] == 2
 
 
 def test_other_capabilities_start_cold_and_leave_the_pool_alone(
@@ -88,7 +82,7 @@ def test_other_capabilities_start_cold_and_leave_the_pool_alone(
     driver = webdriver.Remote(pooled_hub.url, options=options)
     try:
         assert _browser_of(driver, pooled_hub) not in waiting
-        assert _pool(pooled_hub)["handedOut"] == 0
+        assert pool_stats(pooled_hub)["handedOut"] == 0
     finally:
         driver.quit()
 
@@ -96,7 +90,7 @@ def test_other_capabilities_start_cold_and_leave_the_pool_alone(
 def test_a_pooled_browser_killed_while_idle_is_replaced(pooled_hub: RunningHub) -> None:
     (victim,) = _browsers(pooled_hub).values()
     victim.kill()
-    wait_for(lambda: _pool(pooled_hub)["replaced"] >= 1 and _pool(pooled_hub)["size"] == 1,
+    wait_for(lambda: (stats := pool_stats(pooled_hub))["replaced"] >= 1 and stats["size"] == 1,
              what="the dead browser replaced")
     fresh = set(_browsers(pooled_hub))
     assert victim.pid not in fresh

@@ -86,3 +86,43 @@ async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, samp
 
 async def test_close_waits_for_nothing_when_idle(service):
     await asyncio.wait_for(service.close(), 5)
+
+
+async def test_recordings_of_dead_hubs_on_a_shared_database_are_settled_and_no_other(
+    tmp_path, videos, hub_id, sample_video,
+):
+    from hub.db import migrate
+    from hub.db.engine import Database
+    from hub.db.models import SessionRow
+    from hub.media.catalog import DbCatalog
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}")
+    await migrate.upgrade(db)
+    service = RecordingService(DbCatalog(db), None, hub_id=hub_id, recording_dir=videos,
+                               retention_days=7)
+    try:
+        async with db.session() as session:
+            for session_id, owner in (("far", "dead-elsewhere"), ("near.mp4", "dead-here"),
+                                      ("live.mp4", "alive"), ("mine.mp4", hub_id)):
+                session.add(SessionRow(id=session_id, hub_id=owner, state="running"))
+        far = await service.catalog.create(  # on the dead hub's machine: not here
+            session_id="far", path="/var/lib/tggrid/recordings/far.mp4", name="far.mp4",
+            owner=None, started_at=NOW)
+        near = await _recording(service, tmp_path, sample_video, "near.mp4", 0, "recording")
+        live = await _recording(service, videos, sample_video, "live.mp4", 0, "recording")
+        mine = await _recording(service, videos, sample_video, "mine.mp4", 0, "recording")
+        no_row = await _recording(service, videos, sample_video, "no-row.mp4", 0, "recording")
+
+        alive = {hub_id, "alive"}
+        assert await service.settle_interrupted(alive, by_directory=False) == 2
+
+        failed = await service.catalog.get(far.id)
+        assert failed.status == "failed"
+        assert failed.error == "hub dead-elsewhere stopped while recording; no file"
+        assert (await service.catalog.get(near.id)).status == "ready", "its file is here"
+        for untouched in (live, mine, no_row):
+            assert (await service.catalog.get(untouched.id)).status == "recording"
+        assert await service.settle_interrupted(alive) == 1, "at start: by directory too"
+        assert (await service.catalog.get(no_row.id)).status == "ready"
+    finally:
+        await db.close()

@@ -1,0 +1,184 @@
+"""This hub's presence in the database, and settling what dead hubs left behind.
+
+Hubs sharing a database each keep a row in ``hubs`` fresh with a heartbeat and mark it stopped
+on a clean shutdown. A hub that crashed stops beating; once its row is stale (or, for a hub on
+this machine, its process is gone) every other hub takes it for dead: its running session
+rows become failed with an audit entry, and listeners hear which hubs are alive and which are
+known dead, so Docker nodes remove its containers and the recording service settles its
+videos. Heartbeat and settling are two loops, so a slow Docker engine never delays a beat;
+neither loop lets a database error end the hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+
+import psutil
+
+from hub.db import hubs
+from hub.db.audit import AuditLog
+from hub.db.engine import Database
+from hub.db.hubs import HubInfo
+from hub.db.models import utcnow
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT = 10.0
+
+
+@dataclasses.dataclass(frozen=True)
+class HubStates:
+    """``alive``: hubs alive now, this one included. ``dead``: hubs with a row that are
+    stopped or stale (a hub with no row is in neither: it may use another database)."""
+
+    alive: frozenset[str]
+    dead: frozenset[str]
+
+
+Listener = Callable[[HubStates], Awaitable[object]]
+
+
+def process_gone(pid: int, started_at: dt.datetime) -> bool:
+    """No such process here, or a younger one that reused the pid."""
+    try:
+        created = psutil.Process(pid).create_time()
+    except (psutil.Error, OSError):
+        return True
+    return created > started_at.timestamp() + 1
+
+
+class Presence:
+    def __init__(
+        self, db: Database, audit: AuditLog | None, *, hub_id: str, url: str,
+        interval: float, dead_after: float, host: str | None = None, pid: int | None = None,
+    ) -> None:
+        self.db = db
+        self.audit = audit
+        self.hub_id = hub_id
+        self.url = url
+        self.interval = interval
+        self.dead_after = dead_after
+        self.host = host or socket.gethostname()
+        self.pid = pid or os.getpid()
+        self.started_at = utcnow()
+        self.listeners: list[Listener] = []
+        self._last_beat = self.started_at
+
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+
+    # -- this hub ----------------------------------------------------------------------------
+
+    async def register(self) -> None:
+        now = utcnow()
+        await hubs.register(self.db, HubInfo(
+            id=self.hub_id, host=self.host, pid=self.pid, url=self.url,
+            started_at=self.started_at, last_seen_at=now, stopped_at=None))
+        self._last_beat = now
+        log.info("hub.registered id=%s host=%s pid=%d", self.hub_id, self.host, self.pid)
+
+    async def beat(self) -> None:
+        """Renew last_seen_at (registering again if the row went missing)."""
+        now = utcnow()
+        if not await hubs.heartbeat(self.db, self.hub_id, now):
+            log.warning("hub.row_missing id=%s", self.hub_id)
+            await self.register()
+        gap = (now - self._last_beat).total_seconds()
+        if gap > self.dead_after:
+            log.warning("hub.heartbeat_late id=%s seconds=%.0f dead_after=%g: other hubs may "
+                        "have taken this one for dead", self.hub_id, gap, self.dead_after)
+        self._last_beat = now
+
+    async def stop(self) -> None:
+        """Say this hub stopped cleanly; a failure is logged (the row then goes stale)."""
+        try:
+            async with asyncio.timeout(STOP_TIMEOUT):
+                await hubs.mark_stopped(self.db, self.hub_id, utcnow())
+        except Exception as error:
+            log.warning("hub.stop_unrecorded id=%s error=%r", self.hub_id, error)
+        else:
+            log.info("hub.stopped id=%s", self.hub_id)
+
+    # -- other hubs --------------------------------------------------------------------------
+
+    async def list_hubs(self) -> list[tuple[HubInfo, bool]]:
+        """Every hub with its liveness now."""
+        now = utcnow()
+        return [(hub, hub.id == self.hub_id or hubs.is_alive(hub, now, self.dead_after))
+                for hub in await hubs.list_hubs(self.db)]
+
+    async def states(self) -> HubStates:
+        """Alive and dead hubs; a hub of this machine whose process is gone is marked stopped
+        first, so it counts as dead at once rather than after ``dead_after``."""
+        alive, dead = {self.hub_id}, set()
+        for hub, live in await self.list_hubs():
+            if hub.id == self.hub_id:
+                continue
+            if live and hub.host == self.host and process_gone(hub.pid, hub.started_at):
+                if await hubs.mark_stopped(self.db, hub.id, utcnow()):
+                    log.warning("hub.found_dead id=%s host=%s pid=%d reason=process_gone",
+                                hub.id, hub.host, hub.pid)
+                live = False
+            (alive if live else dead).add(hub.id)
+        return HubStates(frozenset(alive), frozenset(dead))
+
+    async def settle(self) -> HubStates:
+        """Fail the running sessions of hubs that are not alive, then tell the listeners."""
+        async with asyncio.timeout(self.dead_after):
+            states = await self.states()
+            failed = await hubs.fail_sessions_of_dead_hubs(
+                self.db, self.hub_id, utcnow(), self.dead_after)
+        for session in failed:
+            log.warning("session.settled id=%s hub=%s reason=hub_dead", session.id,
+                        session.hub_id)
+            if self.audit is not None:
+                self.audit.record(
+                    "session.failed", user_id=session.owner_id, user_email=session.owner_email,
+                    resource_type="session", resource_id=session.id,
+                    details={"reason": session.end_reason, "hub": session.hub_id})
+        for listener in list(self.listeners):
+            try:
+                await listener(states)
+            except Exception:
+                log.exception("hub.settle_listener_failed listener=%r", listener)
+        return states
+
+    # -- loops -------------------------------------------------------------------------------
+
+    async def run_heartbeat(self) -> None:
+        failing = False  # an outage is logged once, and its end
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                async with asyncio.timeout(self.dead_after):
+                    await self.beat()
+            except Exception as error:
+                if not failing:
+                    log.warning("hub.heartbeat_failed id=%s error=%r", self.hub_id, error)
+                failing = True
+            else:
+                if failing:
+                    log.info("hub.heartbeat_restored id=%s", self.hub_id)
+                failing = False
+
+    async def run_settling(self) -> None:
+        failing = False
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.settle()
+            except Exception as error:
+                if not failing:
+                    log.warning("hub.settle_failed id=%s error=%r", self.hub_id, error)
+                failing = True
+            else:
+                failing = False
