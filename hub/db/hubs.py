@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import delete, literal, or_, select, update
 
 from hub.db.engine import Database
 from hub.db.models import HubRow, SessionRow, User
@@ -127,3 +127,15 @@ async def fail_sessions_of_dead_hubs(
     return [FailedSession(id=id_, hub_id=hub, owner_id=owner, owner_email=emails.get(owner),
                           end_reason=text or failed_reason(hub))
             for id_, hub, owner, text in changed]
+
+
+async def forget_long_dead(db: Database, now: dt.datetime, keep: dt.timedelta) -> int:
+    """Delete the rows of hubs stopped, or silent, for longer than ``keep``: one row is made
+    per hub start, so without this the table only grows. By then their sessions are settled
+    and their containers reaped; a hub that comes back registers again. Returns how many."""
+    cutoff = now - keep
+    async with db.session() as session:
+        result = await session.execute(delete(HubRow).where(or_(
+            HubRow.stopped_at < cutoff,
+            HubRow.stopped_at.is_(None) & (HubRow.last_seen_at < cutoff))))
+    return int(result.rowcount or 0)

@@ -29,6 +29,9 @@ from hub.db.models import utcnow
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 10.0
+# How long a dead hub's row is kept (its sessions and containers are settled long before).
+FORGET_AFTER = dt.timedelta(days=7)
+FORGET_EVERY = dt.timedelta(hours=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Presence:
         self.started_at = utcnow()
         self.listeners: list[Listener] = []
         self._last_beat = self.started_at
+        self._forgot_at: dt.datetime | None = None
 
     def subscribe(self, listener: Listener) -> None:
         self.listeners.append(listener)
@@ -150,7 +154,17 @@ class Presence:
                 await listener(states)
             except Exception:
                 log.exception("hub.settle_listener_failed listener=%r", listener)
+        await self._forget_long_dead()
         return states
+
+    async def _forget_long_dead(self) -> None:
+        now = utcnow()
+        if self._forgot_at is not None and now - self._forgot_at < FORGET_EVERY:
+            return
+        self._forgot_at = now
+        forgotten = await hubs.forget_long_dead(self.db, now, FORGET_AFTER)
+        if forgotten:
+            log.info("hub.forgotten count=%d older_than_days=%d", forgotten, FORGET_AFTER.days)
 
     # -- loops -------------------------------------------------------------------------------
 

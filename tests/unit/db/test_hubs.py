@@ -90,3 +90,15 @@ async def test_two_hubs_settling_at_once_fail_each_session_once(db: Database) ->
         hubs.fail_sessions_of_dead_hubs(db, "two", NOW, dead_after=45))
     ids = [f.id for f in first + second]
     assert sorted(ids) == sorted(f"s{n}" for n in range(20)), "each once, none missed"
+
+
+async def test_rows_of_hubs_dead_for_longer_than_kept_are_forgotten(db: Database) -> None:
+    week = dt.timedelta(days=7)
+    for row in (hub("alive", seen=10), hub("stopped-lately", seen=3600, stopped=True),
+                hub("stopped-long-ago", seen=8 * 86400, stopped=True),
+                hub("silent-long-ago", seen=8 * 86400), hub("silent-lately", seen=86400)):
+        await hubs.register(db, row)
+    assert await hubs.forget_long_dead(db, NOW, week) == 2
+    assert {row.id for row in await hubs.list_hubs(db)} == {
+        "alive", "stopped-lately", "silent-lately"}
+    assert await hubs.forget_long_dead(db, NOW, week) == 0
