@@ -9,6 +9,8 @@ import sys
 import uuid
 from typing import Any
 
+import pyotp
+
 from tests.support.hubs import RunningHub
 
 PASSWORD = "correct horse battery"
@@ -69,3 +71,15 @@ def audit(hub: RunningHub, token: str, **query: str) -> list[dict[str, Any]]:
                                headers=bearer(token))
     assert status == 200, body
     return body["items"]
+
+
+def enable_2fa(hub: RunningHub, token: str) -> tuple[pyotp.TOTP, list[str]]:
+    """Turn 2FA on through the API (enable, then verify a code); the authenticator and the
+    backup codes."""
+    status, enrolment = hub.request("POST", "/api/auth/2fa/enable", headers=bearer(token))
+    assert status == 200, enrolment
+    otp = pyotp.parse_uri(enrolment["otpauthUrl"])
+    status, body = hub.request("POST", "/api/auth/2fa/verify", {"code": otp.now()},
+                               headers=bearer(token))
+    assert status == 200, body
+    return otp, enrolment["backupCodes"]

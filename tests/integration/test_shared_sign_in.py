@@ -14,7 +14,7 @@ import requests
 
 from hub.auth.secret_box import load_key
 from hub.auth.tickets import Tickets
-from tests.integration.accounts import PASSWORD, audit, bearer, login, new_email, register
+from tests.integration.accounts import PASSWORD, audit, enable_2fa, login, new_email, register
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
@@ -42,13 +42,7 @@ def wait_for(check: Callable[[], bool], what: Callable[[], object]) -> None:
 
 def with_2fa(hub: RunningHub, email: str) -> tuple[str, pyotp.TOTP, list[str]]:
     token = login(hub, email)
-    status, enrolment = hub.request("POST", "/api/auth/2fa/enable", headers=bearer(token))
-    assert status == 200, enrolment
-    otp = pyotp.TOTP(enrolment["secret"])
-    status, body = hub.request("POST", "/api/auth/2fa/verify", {"code": otp.now()},
-                               headers=bearer(token))
-    assert status == 200, body
-    return token, otp, enrolment["backupCodes"]
+    return token, *enable_2fa(hub, token)
 
 
 def next_code(otp: pyotp.TOTP) -> str:

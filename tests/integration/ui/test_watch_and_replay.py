@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import time
 
-import pyotp
 from playwright.sync_api import expect
 
-from tests.integration.accounts import bearer, signed_up
+from tests.integration.accounts import enable_2fa, signed_up
 from tests.integration.ui.conftest import PageFactory
 from tests.integration.ui.dashboard import quit_quietly, remote, sign_in, snap
 from tests.support.hubs import RunningHub
@@ -39,20 +38,10 @@ SEEK = """(target) => new Promise((resolve, reject) => {
 })"""
 
 
-def enable_2fa(hub: RunningHub, token: str) -> pyotp.TOTP:
-    status, enrolment = hub.request("POST", "/api/auth/2fa/enable", headers=bearer(token))
-    assert status == 200, enrolment
-    otp = pyotp.parse_uri(enrolment["otpauthUrl"])
-    status, body = hub.request("POST", "/api/auth/2fa/verify", {"code": otp.now()},
-                               headers=bearer(token))
-    assert status == 200, body
-    return otp
-
-
 def test_sign_in_with_2fa_watch_live_end_and_replay_with_seeking(
         grid_hub: RunningHub, new_page: PageFactory) -> None:
     email, token = signed_up(grid_hub, "watcher")
-    otp = enable_2fa(grid_hub, token)
+    otp, _ = enable_2fa(grid_hub, token)
     page = new_page()
     # the next step's code: the current one was spent on turning 2FA on
     sign_in(page, grid_hub, email, code=otp.at(time.time() + 30))
