@@ -37,12 +37,16 @@ def driver_caps(caps: Capabilities, browser: str, version: str,
     if browser == "firefox":
         return firefox_capabilities(caps, install, headless=False)
     caps = chrome_capabilities(caps, install, Path("/tmp/tggrid"), headless=False)
-    args = caps["goog:chromeOptions"]["args"]
+    # A debugging port the client chose means nothing outside the container: only the
+    # image's one is forwarded, so it replaces the client's (and se:cdp keeps working).
+    args = [arg for arg in caps["goog:chromeOptions"]["args"]
+            if str(arg).split("=", 1)[0] != "--remote-debugging-port"]
     width, height, _ = options.screen_resolution
     for flag, value in (("--window-position", "0,0"), ("--window-size", f"{width},{height}"),
                         ("--remote-debugging-port", str(BROWSER_DEBUG_PORT))):
         if not any(str(arg).split("=", 1)[0] == flag for arg in args):
             args.append(f"{flag}={value}")
+    caps["goog:chromeOptions"]["args"] = args
     return caps
 
 

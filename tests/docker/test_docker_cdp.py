@@ -22,11 +22,15 @@ pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
 PAGE = "data:text/html,<title>hello</title><h1 id='h'>hi</h1>"
 
 
+@pytest.mark.parametrize("client_port", [None, 9333], ids=["image-port", "client-port"])
 def test_devtools_of_a_container_through_se_cdp(
-    node_images: dict[str, str], hub_factory: HubFactory,
+    node_images: dict[str, str], hub_factory: HubFactory, client_port: int | None,
 ) -> None:
     hub = docker_hub(hub_factory, "--browsers", "chrome")
-    driver = webdriver.Remote(hub.url, options=options_for("chrome"))
+    options = options_for("chrome")
+    if client_port:  # what a suite written for local Chrome may carry along
+        options.add_argument(f"--remote-debugging-port={client_port}")
+    driver = webdriver.Remote(hub.url, options=options)
     try:
         driver.get(PAGE)
         evaluated = driver.execute_cdp_cmd(

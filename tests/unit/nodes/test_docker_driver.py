@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from hub.nodes.docker_driver import DEVTOOLS_PORT, DRIVER_PORT, VNC_PORT, private_endpoints
+from hub.nodes.docker_driver import (
+    DEVTOOLS_PORT,
+    DRIVER_PORT,
+    VNC_PORT,
+    driver_caps,
+    private_endpoints,
+)
+from hub.w3c.capabilities import SessionOptions
 
 PORTS = {DRIVER_PORT: 32001, VNC_PORT: 32002, DEVTOOLS_PORT: 32003}
 
@@ -25,3 +32,15 @@ def test_a_debugging_port_chosen_by_the_client_is_not_forwarded() -> None:
     returned = {"goog:chromeOptions": {"debuggerAddress": "localhost:9333"}}
 
     assert private_endpoints(returned, PORTS) == {}
+
+
+def test_the_client_s_debugging_port_gives_way_to_the_forwarded_one() -> None:
+    requested = {"browserName": "chrome", "goog:chromeOptions": {
+        "args": ["--remote-debugging-port=9333", "--lang=fr"]}}
+    options = SessionOptions.from_capabilities(requested)
+
+    args = driver_caps(requested, "chrome", "120", options)["goog:chromeOptions"]["args"]
+
+    assert [a for a in args if a.startswith("--remote-debugging-port")] == [
+        "--remote-debugging-port=9222"]
+    assert "--lang=fr" in args
