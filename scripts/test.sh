@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 eval "$(scripts/services.sh)"
+# Stream pytest's progress as it goes, so a log cut short still shows how far the run got.
+export PYTHONUNBUFFERED=1
 .venv/bin/ruff check hub pytest_tggrid tests bench examples
 set +e
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
