@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import caller, current_user, json_response, read_body, text_field
+from hub.api.common import current_user, json_response, read_body, text_field
 from hub.api.errors import Forbidden
 from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
 from hub.auth.authenticator import COOKIE
+from hub.callers import caller_of
 from hub.keys import ACCOUNTS, SETTINGS
 
 
@@ -18,7 +19,7 @@ async def register(request: web.Request) -> web.Response:
     body = await read_body(request)
     user = await request.app[ACCOUNTS].register(
         text_field(body, "email"), text_field(body, "password"),
-        text_field(body, "fullName", required=False), caller(request))
+        text_field(body, "fullName", required=False), caller_of(request))
     return json_response({"user": user.to_json()}, status=201)
 
 
@@ -27,7 +28,7 @@ async def login(request: web.Request) -> web.Response:
     code = body.get("twoFactorCode")
     token, user, expires = await request.app[ACCOUNTS].login(
         text_field(body, "email"), text_field(body, "password"),
-        str(code) if code not in (None, "") else None, caller(request))
+        str(code) if code not in (None, "") else None, caller_of(request))
     response = json_response({"token": token, "user": user.to_json(),
                               "expiresAt": expires.isoformat()})
     response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/",
@@ -38,7 +39,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     user = current_user(request)
-    await request.app[ACCOUNTS].logout(user, request["token_hash"], caller(request))
+    await request.app[ACCOUNTS].logout(user, request["token_hash"], caller_of(request))
     response = json_response({"ok": True})
     response.del_cookie(COOKIE, path="/")
     return response
@@ -50,14 +51,14 @@ async def me(request: web.Request) -> web.Response:
 
 async def enable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
-    return json_response(await request.app[ACCOUNTS].enable_2fa(user, caller(request)))
+    return json_response(await request.app[ACCOUNTS].enable_2fa(user, caller_of(request)))
 
 
 async def verify_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
     user = await request.app[ACCOUNTS].verify_2fa(user, text_field(body, "code"),
-                                                  caller(request))
+                                                  caller_of(request))
     return json_response({"user": user.to_json()})
 
 
@@ -65,7 +66,7 @@ async def disable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
     user = await request.app[ACCOUNTS].disable_2fa(
-        user, text_field(body, "password"), text_field(body, "code"), caller(request))
+        user, text_field(body, "password"), text_field(body, "code"), caller_of(request))
     return json_response({"user": user.to_json()})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.errors import BadRequest, Unauthenticated
-from hub.callers import Caller, caller_of
+from hub.callers import caller_of
 from hub.db.users import UserInfo
 from hub.keys import AUDIT, SETTINGS
 
@@ -41,16 +41,12 @@ def text_field(body: dict[str, Any], name: str, *, required: bool = True) -> str
     return value
 
 
-def caller(request: web.Request) -> Caller:
-    return caller_of(request)
-
-
 def audit(request: web.Request, action: str, *, resource_type: str | None = None,
           resource_id: str | None = None, details: dict[str, Any] | None = None) -> None:
     """Record ``action`` by the caller of ``request`` (user, address, user agent); returns
     at once. For other packages: ``audit(request, "node.drain", resource_type="node", ...)``."""
     user = request.get("user")
-    who = caller(request)
+    who = caller_of(request)
     request.app[AUDIT].record(
         action, user_id=user.id if user else None, user_email=user.email if user else None,
         resource_type=resource_type, resource_id=resource_id, details=details,

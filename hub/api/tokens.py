@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import caller, current_user, json_response, read_body, text_field
+from hub.api.common import current_user, json_response, read_body, text_field
 from hub.api.errors import NotFound
+from hub.callers import caller_of
 from hub.db import users
 from hub.keys import ACCOUNTS, DATABASE
 
@@ -14,7 +15,7 @@ async def create_token(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
     info, token = await request.app[ACCOUNTS].create_token(
-        user, text_field(body, "name"), caller(request))
+        user, text_field(body, "name"), caller_of(request))
     return json_response({**info.to_json(), "token": token}, status=201)
 
 
@@ -30,7 +31,7 @@ async def revoke_token(request: web.Request) -> web.Response:
         token_id = int(request.match_info["token_id"])
     except ValueError:
         raise NotFound("no such token") from None
-    if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller(request)):
+    if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller_of(request)):
         raise NotFound("no such token")
     return web.Response(status=204)
 

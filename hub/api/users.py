@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.common import caller, current_user, json_response, read_body
+from hub.api.common import current_user, json_response, read_body
 from hub.api.errors import BadRequest, Forbidden, NotFound
+from hub.callers import caller_of
 from hub.db import users
 from hub.keys import ACCOUNTS, DATABASE
 
@@ -51,7 +52,7 @@ async def update_user(request: web.Request) -> web.Response:
     except ValueError:
         raise NotFound("no such user") from None
     changes = parse_changes(await read_body(request))
-    user = await request.app[ACCOUNTS].update_user(actor, user_id, changes, caller(request))
+    user = await request.app[ACCOUNTS].update_user(actor, user_id, changes, caller_of(request))
     return json_response({"user": user.to_json()})
 
 

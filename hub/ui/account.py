@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.common import caller
 from hub.api.errors import ApiError
+from hub.callers import caller_of
 from hub.db import users
 from hub.db.users import UserInfo
 from hub.keys import ACCOUNTS, DATABASE
@@ -49,7 +49,7 @@ async def account(request: web.Request) -> web.Response:
 async def enable_2fa(request: web.Request) -> web.Response:
     user = _me(request)
     try:
-        enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller(request))
+        enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller_of(request))
     except ApiError as error:
         return await _render(request, user, error.http_status, error=error.message)
     return await _render(request, user, enrollment=enrollment)
@@ -60,7 +60,7 @@ async def verify_2fa(request: web.Request) -> web.Response:
     form = await _form(request)
     try:
         await request.app[ACCOUNTS].verify_2fa(user, form.get("code", "").strip(),
-                                               caller(request))
+                                               caller_of(request))
     except ApiError as error:
         return await _render(request, user, error.http_status, error=error.message,
                              verify_again=True)
@@ -72,7 +72,7 @@ async def disable_2fa(request: web.Request) -> web.Response:
     form = await _form(request)
     try:
         await request.app[ACCOUNTS].disable_2fa(user, form.get("password", ""),
-                                                form.get("code", "").strip(), caller(request))
+                                                form.get("code", "").strip(), caller_of(request))
     except ApiError as error:
         return await _render(request, user, error.http_status, error=error.message)
     raise redirect(request, "/ui/account?done=2fa-off")
@@ -83,7 +83,7 @@ async def create_token(request: web.Request) -> web.Response:
     form = await _form(request)
     try:
         info, token = await request.app[ACCOUNTS].create_token(user, form.get("name", ""),
-                                                               caller(request))
+                                                               caller_of(request))
     except ApiError as error:
         return await _render(request, user, error.http_status, error=error.message)
     return await _render(request, user, status=201, new_token=token, new_token_name=info.name)
@@ -95,7 +95,7 @@ async def revoke_token(request: web.Request) -> web.Response:
         token_id = int(request.match_info["token_id"])
     except ValueError:
         raise web.HTTPNotFound(text="no such token") from None
-    if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller(request)):
+    if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller_of(request)):
         raise web.HTTPNotFound(text="no such token")
     raise redirect(request, "/ui/account?done=revoked")
 

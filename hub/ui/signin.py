@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import caller
 from hub.api.errors import ApiError
 from hub.auth.accounts import LOGIN_TOKEN_LIFETIME, TwoFactorRequired
 from hub.auth.authenticator import COOKIE
+from hub.callers import caller_of
 from hub.keys import ACCOUNTS
 from hub.ui import csrf
 from hub.ui.render import auth_on, page, redirect, safe_next, viewer
@@ -44,7 +44,7 @@ async def login(request: web.Request) -> web.Response:
     next_url = safe_next(form.get("next"))
     try:
         token, _, _ = await request.app[ACCOUNTS].login(
-            email, password, None, caller(request), next_url=next_url,
+            email, password, None, caller_of(request), next_url=next_url,
             browser=csrf.token_for(request))
     except TwoFactorRequired as needed:
         return page(request, "login_2fa.html", {"ticket": needed.ticket})
@@ -67,7 +67,7 @@ async def second_step(request: web.Request) -> web.Response:
                     status=error.http_status)
     try:
         token, _, _ = await accounts.login_with_ticket(
-            ticket, form.get("code", "").strip(), caller(request),
+            ticket, form.get("code", "").strip(), caller_of(request),
             browser=csrf.token_for(request))
     except ApiError as error:
         if error.error_code == "invalid_two_factor_code":  # try again, same ticket
@@ -83,7 +83,7 @@ async def second_step(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     user = viewer(request)
     if user is not None and "token_hash" in request:
-        await request.app[ACCOUNTS].logout(user, request["token_hash"], caller(request))
+        await request.app[ACCOUNTS].logout(user, request["token_hash"], caller_of(request))
     csrf.rotate(request)
     response = redirect(request, "/ui/login")
     response.del_cookie(COOKIE, path="/")
