@@ -3,6 +3,7 @@ holds on both, and the dashboard's 2FA step may land on either hub."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -40,9 +41,22 @@ def wait_for(check: Callable[[], bool], what: Callable[[], object]) -> None:
         time.sleep(0.2)
 
 
-def with_2fa(hub: RunningHub, email: str) -> tuple[str, pyotp.TOTP, list[str]]:
+@dataclasses.dataclass
+class Enrolled:
+    """A registered user who turned 2FA on."""
+
+    email: str
+    user_id: int
+    token: str
+    otp: pyotp.TOTP
+    backup_codes: list[str]
+
+
+def enrolled(hub: RunningHub, name: str) -> Enrolled:
+    email = new_email(name)
+    user_id = register(hub, email)["id"]
     token = login(hub, email)
-    return token, *enable_2fa(hub, token)
+    return Enrolled(email, user_id, token, *enable_2fa(hub, token))
 
 
 def next_code(otp: pyotp.TOTP) -> str:
@@ -125,9 +139,8 @@ def test_wrong_passwords_on_either_hub_lock_the_account_on_both(
 def test_dashboard_sign_in_starts_on_one_hub_and_finishes_on_the_other(
         two_hubs: tuple[RunningHub, RunningHub]) -> None:
     first, second = two_hubs
-    email = new_email("roaming")
-    register(first, email)
-    _, otp, backup = with_2fa(first, email)
+    user = enrolled(first, "roaming")
+    email, otp, backup = user.email, user.otp, user.backup_codes
 
     browser = Browser()
     ticket = browser.ticket(first, email)
@@ -158,9 +171,8 @@ def test_dashboard_sign_in_starts_on_one_hub_and_finishes_on_the_other(
 def test_a_forged_stale_or_borrowed_ticket_signs_no_one_in(
         two_hubs: tuple[RunningHub, RunningHub], tmp_path: Path) -> None:
     first, second = two_hubs
-    email = new_email("forged")
-    user_id = register(first, email)["id"]
-    _, otp, _ = with_2fa(first, email)
+    user = enrolled(first, "forged")
+    email, otp = user.email, user.otp
     browser = Browser()
     ticket = browser.ticket(first, email)
 
@@ -171,7 +183,7 @@ def test_a_forged_stale_or_borrowed_ticket_signs_no_one_in(
         assert error(answer.text) == "this sign-in form is not valid; sign in again"
     # signed with the hubs' key, but five minutes and a second old
     old = Tickets(load_key(SECRET, tmp_path), clock=lambda: time.time() - 301).issue(
-        user_id, email, "any hash", "/ui/sessions", browser.http.cookies["tggrid_csrf"])
+        user.user_id, email, "any hash", "/ui/sessions", browser.http.cookies["tggrid_csrf"])
     answer = browser.code_step(second, old, next_code(otp))
     assert answer.status_code == 401
     assert error(answer.text) == "the sign-in took too long; sign in again"
@@ -186,9 +198,8 @@ def test_a_forged_stale_or_borrowed_ticket_signs_no_one_in(
 def test_wrong_codes_on_either_hub_lock_the_second_step_too(
         two_hubs: tuple[RunningHub, RunningHub]) -> None:
     first, second = two_hubs
-    email = new_email("codes")
-    register(first, email)
-    token, otp, _ = with_2fa(first, email)
+    user = enrolled(first, "codes")
+    email, token, otp = user.email, user.token, user.otp
     browser = Browser()
     ticket = browser.ticket(second, email)
     for attempt in range(5):
