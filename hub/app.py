@@ -157,6 +157,7 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     app.cleanup_ctx.append(_nodes_ctx)
     app.cleanup_ctx.append(_background_ctx)
     app.on_shutdown.append(_on_shutdown)
+    w3c_routes.add_command_routes(app)  # first, so routing a command tries one pattern
     for setup in features():
         setup(app)
     w3c_routes.add_routes(app)

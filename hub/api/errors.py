@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from typing import ClassVar
 
 from aiohttp import web
@@ -52,9 +53,14 @@ def api_error_response(status: int, code: str, message: str) -> web.Response:
 
 
 @web.middleware
-async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+def api_errors(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    """Not a coroutine: every other path (each WebDriver command) passes with no extra frame."""
     if not request.path.startswith("/api"):
-        return await handler(request)
+        return handler(request)
+    return _render_api_errors(request, handler)
+
+
+async def _render_api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:

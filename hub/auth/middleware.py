@@ -9,11 +9,13 @@ get an owner) but nobody is turned away.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from hub.api.errors import Unauthenticated, api_error_response
-from hub.auth.authenticator import read_credentials
+from hub.auth.authenticator import Credentials, read_credentials
 from hub.auth.client import client_address
 from hub.keys import ACCESS_GRANTS, AUTH, PUBLIC_PATHS, SETTINGS
 from hub.w3c.errors import Unauthorized
@@ -27,12 +29,28 @@ def is_public(path: str, public: list[str]) -> bool:
 
 
 @web.middleware
-async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+def authenticate(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
+    """Not a coroutine: a request with no credentials (auth off) or with a token verified
+    within the cache's ttl, which is every WebDriver command, passes without an await."""
     auth = request.app[AUTH]
-    request["client_ip"] = client_address(request, auth.trusted)
+    if auth.trusted:  # else the client is the peer, where callers.caller_of looks anyway
+        request["client_ip"] = client_address(request, auth.trusted)
     request["user"] = None
     credentials = read_credentials(request)
-    found = await auth.authenticate(credentials) if credentials else None
+    if credentials is None:
+        if request.app[SETTINGS].auth != "on":
+            return handler(request)
+    else:
+        found = auth.verified(credentials)
+        if found is not None:
+            request["user"], request["token_hash"] = found
+            return handler(request)
+    return _authenticate(request, handler, credentials)
+
+
+async def _authenticate(request: web.Request, handler: Handler,
+                        credentials: Credentials | None) -> web.StreamResponse:
+    found = await request.app[AUTH].authenticate(credentials) if credentials else None
     if found is not None:
         request["user"], request["token_hash"] = found
     elif request.app[SETTINGS].auth == "on" and not is_public(

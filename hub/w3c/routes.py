@@ -138,6 +138,20 @@ async def clear_queue(request: web.Request) -> web.Response:
     return json_response({"value": cleared, "message": f"Cleared {cleared} requests"})
 
 
+def add_command_routes(app: web.Application) -> None:
+    """The command route, added before any package adds its own session routes.
+
+    aiohttp tries the routes under ``/session`` in the order they were added, so a command
+    that came after the CDP, BiDi and VNC routes paid for matching each of them first. This
+    one takes a non-empty tail outside ``/se/`` (no other package's route has one), so it can
+    go first; the bare session path and ``/se/...`` reach the catch-all in ``add_routes``
+    after the packages that claim them.
+    """
+    for prefix in PREFIXES:
+        app.router.add_route("*", f"{prefix}/session/{{session_id}}{{tail:/(?!se/).*}}",
+                             proxy_command)
+
+
 def add_routes(app: web.Application) -> None:
     for prefix in PREFIXES:
         router = app.router
