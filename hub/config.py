@@ -153,8 +153,10 @@ class Settings:
         "what dead hubs left (sessions, recordings, containers).")
     hub_dead_after: float = _setting(
         45.0, "Seconds without a heartbeat after which hubs sharing the database take a hub "
-        "for dead: its running sessions are marked failed and its containers removed. Must "
-        "exceed hub_heartbeat_interval; hubs' clocks must agree to well within it.")
+        "for dead: its running sessions are marked failed and its containers removed. A hub "
+        "that cannot reach the database for as long fences itself: it ends its sessions and "
+        "takes no new ones until the database answers. Must exceed hub_heartbeat_interval; "
+        "hubs' clocks must agree to well within it.")
     insecure_no_auth: bool = _setting(
         False, "Allow auth off while listening on a non-loopback address (anyone who can "
         "reach the port can then drive browsers and read every session).",

@@ -7,6 +7,10 @@ rows become failed with an audit entry, and listeners hear which hubs are alive 
 known dead, so Docker nodes remove its containers and the recording service settles its
 videos. Heartbeat and settling are two loops, so a slow Docker engine never delays a beat;
 neither loop lets a database error end the hub.
+
+A hub that cannot beat for ``dead_after`` is, to the others, dead: they have failed its
+sessions and removed its containers. So it fences itself: the fence listeners hear it (the
+hub ends its sessions and turns new ones away) and hear again when a beat gets through.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class HubStates:
 
 
 Listener = Callable[[HubStates], Awaitable[object]]
+FenceListener = Callable[[str | None], Awaitable[object]]  # why fenced, or None: restored
 
 
 def process_gone(pid: int, started_at: dt.datetime) -> bool:
@@ -70,6 +75,8 @@ class Presence:
         self.pid = pid or os.getpid()
         self.started_at = utcnow()
         self.listeners: list[Listener] = []
+        self.fence_listeners: list[FenceListener] = []
+        self.fenced = False
         self._last_beat = self.started_at
         self._forgot_at: dt.datetime | None = None
 
@@ -166,23 +173,57 @@ class Presence:
         if forgotten:
             log.info("hub.forgotten count=%d older_than_days=%d", forgotten, FORGET_AFTER.days)
 
+    # -- fencing -----------------------------------------------------------------------------
+
+    def since_beat(self) -> float:
+        """Seconds since the last heartbeat that reached the database."""
+        return (utcnow() - self._last_beat).total_seconds()
+
+    async def _tell_fence(self, why: str | None) -> None:
+        for listener in list(self.fence_listeners):
+            try:
+                await listener(why)
+            except Exception:
+                log.exception("hub.fence_listener_failed listener=%r", listener)
+
+    async def fence(self) -> None:
+        self.fenced = True
+        log.error("hub.fenced id=%s seconds=%.0f dead_after=%g: other hubs take this one for "
+                  "dead; ending its sessions and taking no new ones until the database answers",
+                  self.hub_id, self.since_beat(), self.dead_after)
+        await self._tell_fence(
+            f"this hub could not reach its database for more than {self.dead_after:g} s, so "
+            "the hubs sharing it took this one for dead; it takes no new sessions until the "
+            "database answers again")
+
+    async def unfence(self) -> None:
+        self.fenced = False
+        log.warning("hub.unfenced id=%s: the database answers again", self.hub_id)
+        await self._tell_fence(None)
+
     # -- loops -------------------------------------------------------------------------------
 
     async def run_heartbeat(self) -> None:
         failing = False  # an outage is logged once, and its end
         while True:
             await asyncio.sleep(self.interval)
+            # a beat that hangs is given up at the moment this hub would count as dead
+            budget = max(self.interval, self.dead_after - self.since_beat())
             try:
-                async with asyncio.timeout(self.dead_after):
+                async with asyncio.timeout(budget):
                     await self.beat()
             except Exception as error:
                 if not failing:
                     log.warning("hub.heartbeat_failed id=%s error=%r", self.hub_id, error)
                 failing = True
+                if not self.fenced and self.since_beat() > self.dead_after:
+                    await self.fence()
             else:
                 if failing:
                     log.info("hub.heartbeat_restored id=%s", self.hub_id)
                 failing = False
+                if self.fenced:
+                    await self.unfence()
 
     async def run_settling(self) -> None:
         failing = False

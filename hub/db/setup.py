@@ -97,7 +97,18 @@ async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
             for slots in list(app[DISTRIBUTOR].nodes.values()):
                 await slots.node.reap_dead_hubs(states.dead)
 
+    async def fence(why: str | None) -> None:
+        """Others took this hub for dead (they failed its sessions and removed its
+        containers): end the sessions here too and start none until the database answers."""
+        distributor = app[DISTRIBUTOR]
+        if why is None:
+            distributor.accept_new_sessions()
+        else:
+            distributor.refuse_new_sessions(why)
+            await distributor.end_all_sessions(why)
+
     presence.subscribe(reap_nodes)
+    presence.fence_listeners.append(fence)
     await presence.settle()  # before the hub answers: no dead hub's session reads as running
     tasks = [asyncio.create_task(presence.run_heartbeat(), name="hub-heartbeat"),
              asyncio.create_task(presence.run_settling(), name="hub-settling")]

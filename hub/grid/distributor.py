@@ -48,6 +48,7 @@ class Distributor:
         self._ending: set[asyncio.Task[None]] = set()
         self.pool: WarmPool | None = None
         self.start_observers: list[StartObserver] = []
+        self.refusing: str | None = None  # why new sessions are refused for now, if they are
 
     # -- nodes -----------------------------------------------------------------------------
 
@@ -64,8 +65,29 @@ class Distributor:
         offered = sorted({describe(s) for n in self.nodes.values() for s in n.node.stereotypes})
         return ", ".join(offered) or "no browsers at all"
 
+    # -- taking new sessions ---------------------------------------------------------------
+
+    def refuse_new_sessions(self, reason: str) -> None:
+        """Turn new requests away with ``reason`` (waiting ones too) until
+        ``accept_new_sessions``: for a hub that must not start sessions for a while."""
+        self.refusing = reason
+        self.queue.clear(reason)
+
+    def accept_new_sessions(self) -> None:
+        self.refusing = None
+        self.queue.changed.set()
+
+    async def end_all_sessions(self, reason: str) -> None:
+        await asyncio.gather(
+            *(self.end_session(s, reason, failed=True) for s in self.registry),
+            return_exceptions=True,
+        )
+
     def check_satisfiable(self, candidates: list[Capabilities]) -> None:
-        """Fail at once when no node could ever serve any candidate, naming what is offered."""
+        """Fail at once when no node could ever serve any candidate, naming what is offered,
+        or when this hub takes no new sessions for now."""
+        if self.refusing:
+            raise SessionNotCreated(self.refusing)
         for caps in candidates:
             if any(slots.can_ever_serve(caps) for slots in self.nodes.values()):
                 return
@@ -90,6 +112,8 @@ class Distributor:
             self.assign()
 
     def assign(self) -> None:
+        if self.refusing:
+            return
         for request in self.queue:
             if request.abandoned:
                 self.queue.remove(request)
