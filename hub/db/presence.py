@@ -64,6 +64,7 @@ class Presence:
     def __init__(
         self, db: Database, audit: AuditLog | None, *, hub_id: str, url: str,
         interval: float, dead_after: float, host: str | None = None, pid: int | None = None,
+        fencing: bool = True,
     ) -> None:
         self.db = db
         self.audit = audit
@@ -76,6 +77,7 @@ class Presence:
         self.started_at = utcnow()
         self.listeners: list[Listener] = []
         self.fence_listeners: list[FenceListener] = []
+        self.fencing = fencing  # off where no other hub can share the database (SQLite)
         self.fenced = False
         self._last_beat = self.started_at
         self._forgot_at: dt.datetime | None = None
@@ -216,7 +218,7 @@ class Presence:
                 if not failing:
                     log.warning("hub.heartbeat_failed id=%s error=%r", self.hub_id, error)
                 failing = True
-                if not self.fenced and self.since_beat() > self.dead_after:
+                if self.fencing and not self.fenced and self.since_beat() > self.dead_after:
                     await self.fence()
             else:
                 if failing:

@@ -87,7 +87,8 @@ async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     presence = Presence(app[DATABASE], app[AUDIT], hub_id=app[HUB_ID], url=hub_url(settings),
                         interval=settings.hub_heartbeat_interval,
-                        dead_after=settings.hub_dead_after)
+                        dead_after=settings.hub_dead_after,
+                        fencing=app[DATABASE].dialect != "sqlite")
     await presence.register()
     app[PRESENCE] = presence
 

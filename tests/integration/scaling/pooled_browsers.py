@@ -13,32 +13,30 @@ from selenium.webdriver.common.options import ArgOptions
 from tests.support.hubs import RunningHub
 
 
-def chromiums(hub: RunningHub) -> dict[int, psutil.Process]:
-    """The hub's Chromium main processes (not renderers, not drivers) by pid."""
+def _main_processes(hub: RunningHub, is_main: Callable[[str, list[str]], bool]
+                    ) -> dict[int, psutil.Process]:
+    """The hub's processes, by pid, whose (program name, argv) ``is_main`` accepts."""
     found = {}
     for process in hub.descendants():
         try:
             cmdline = process.cmdline()
         except psutil.Error:
             continue
-        line = " ".join(cmdline)  # a zygote rewrites its argv into one string
-        name = cmdline[0].rsplit("/", 1)[-1] if cmdline else ""
-        if name in {"chromium", "chrome"} and "--type=" not in line:
+        if cmdline and is_main(cmdline[0].rsplit("/", 1)[-1], cmdline):
             found[process.pid] = process
     return found
+
+
+def chromiums(hub: RunningHub) -> dict[int, psutil.Process]:
+    """The hub's Chromium main processes (not renderers, not drivers) by pid; a zygote
+    rewrites its argv into one string, hence the joined line."""
+    return _main_processes(hub, lambda name, argv: name in {"chromium", "chrome"}
+                           and "--type=" not in " ".join(argv))
 
 
 def firefoxes(hub: RunningHub) -> dict[int, psutil.Process]:
     """The hub's Firefox main processes (the ones geckodriver launched) by pid."""
-    found = {}
-    for process in hub.descendants():
-        try:
-            cmdline = process.cmdline()
-        except psutil.Error:
-            continue
-        if cmdline and "firefox" in cmdline[0].rsplit("/", 1)[-1] and "--marionette" in cmdline:
-            found[process.pid] = process
-    return found
+    return _main_processes(hub, lambda name, argv: "firefox" in name and "--marionette" in argv)
 
 
 def chromium_of(driver: webdriver.Remote, hub: RunningHub) -> int:

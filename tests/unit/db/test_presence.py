@@ -146,3 +146,32 @@ async def test_heartbeat_and_settling_survive_a_database_that_is_down(
     failures = [r.message for r in caplog.records if "hub.heartbeat_failed" in r.message]
     assert len(failures) == 1, "logged once per outage, not every beat"
     assert len([r for r in caplog.records if "hub.settle_failed" in r.message]) == 1
+
+
+@pytest.mark.parametrize("fencing", [True, False])
+async def test_beats_failing_past_dead_after_fence_the_hub_where_the_database_is_shared(
+        fencing: bool) -> None:
+    db = Database("postgresql+asyncpg://tggrid:tggrid@127.0.0.1:1/nowhere")  # refused
+    hub = Presence(db, None, hub_id="cut-off", url="http://cut-off", interval=0.05,
+                   dead_after=0.3, host="h", fencing=fencing)
+    heard: list[str | None] = []
+
+    async def listener(why: str | None) -> None:
+        heard.append(why)
+
+    hub.fence_listeners.append(listener)
+    task = asyncio.create_task(hub.run_heartbeat())
+    try:
+        await asyncio.sleep(0.15)
+        assert heard == [], "not before dead_after"
+        await asyncio.sleep(0.6)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await db.close()
+    if fencing:
+        assert len(heard) == 1, "told once per outage"
+        assert heard[0] and "could not reach its database for more than 0.3 s" in heard[0]
+        assert hub.fenced
+    else:
+        assert heard == [] and not hub.fenced
