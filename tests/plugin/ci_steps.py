@@ -85,18 +85,18 @@ GITHUB_SHELLS = {None: ("bash", "-e"),
                  "bash": ("bash", "--noprofile", "--norc", "-eo", "pipefail")}
 
 
-def github() -> Step:
-    """``.github/workflows/ci.yml``: the e2e job's step that runs pytest with ``--tggrid``.
-    Its earlier steps (checkout, setup.sh) are this machine's state."""
+def _github_e2e_job() -> tuple[dict[str, Any], dict[str, Any]]:
     workflow = _yaml(ROOT / ".github" / "workflows" / "ci.yml")
     job = workflow["jobs"]["e2e"]
-    steps = job["steps"]
-    index = next(i for i, s in enumerate(steps) if "--tggrid" in s.get("run", ""))
-    step = steps[index]
-    if "working-directory" in step or "defaults" in job or "defaults" in workflow:
-        raise ValueError("unmodelled: working-directory or defaults")
-    uploads = [s for s in steps[index + 1:]
-               if s.get("uses", "").startswith("actions/upload-artifact@")]
+    if "defaults" in job or "defaults" in workflow:
+        raise ValueError("unmodelled: defaults")
+    return workflow, job
+
+
+def _github_step(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, Any], *,
+                 uploads: list[dict[str, Any]]) -> Step:
+    if "working-directory" in step:
+        raise ValueError("unmodelled: working-directory")
     paths = [line.strip() for s in uploads for line in s["with"]["path"].splitlines()
              if line.strip()]
     if any(p.startswith("!") for p in paths):
@@ -109,6 +109,28 @@ def github() -> Step:
         uploads_on_failure=bool(uploads) and all(
             "always()" in s.get("if", "") or "failure()" in s.get("if", "") for s in uploads),
         reports=())
+
+
+def github() -> Step:
+    """``.github/workflows/ci.yml``: the e2e job's step that runs pytest with ``--tggrid``.
+    Its earlier steps (checkout, setup.sh) are this machine's state."""
+    workflow, job = _github_e2e_job()
+    steps = job["steps"]
+    index = next(i for i, s in enumerate(steps) if "--tggrid" in s.get("run", ""))
+    uploads = [s for s in steps[index + 1:]
+               if s.get("uses", "").startswith("actions/upload-artifact@")]
+    return _github_step(workflow, job, steps[index], uploads=uploads)
+
+
+GITHUB_EXAMPLES = "Example scripts against a hub"
+
+
+def github_examples() -> Step:
+    """The e2e job's step that starts a hub in the background and runs the two example
+    scripts against it; nothing of it is uploaded."""
+    workflow, job = _github_e2e_job()
+    step = next(s for s in job["steps"] if s.get("name") == GITHUB_EXAMPLES)
+    return _github_step(workflow, job, step, uploads=[])
 
 
 def gitlab() -> Step:

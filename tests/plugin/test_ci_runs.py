@@ -1,6 +1,7 @@
 """Each CI template's end-to-end step, taken from the template file, run here for real (the
 embedded hub, Chromium) in a scratch checkout; then what that CI would do with the step's exit
-status and files. The example suite has one test failing on purpose."""
+status and files. The example suite has one test failing on purpose. GitHub's step that runs
+the example scripts against a hub of its own is run too."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
-from tests.plugin.ci_steps import STEPS, Step, scratch_checkout, uploaded_files
+from tests.plugin.ci_steps import STEPS, Step, github_examples, scratch_checkout, uploaded_files
+from tests.plugin.conftest import assert_playable_video
+from tests.support.hubs import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -113,3 +117,21 @@ def test_another_failure_fails_the_step(ci: str, tmp_path: Path) -> None:
     done = step.run(checkout, tmp_path, timeout=280)
     assert done.returncode not in step.tolerated, done.stdout + done.stderr
     assert "1 error" in done.stdout, done.stdout
+
+
+def test_the_github_example_scripts_step_runs_against_the_hub_it_starts(tmp_path: Path) -> None:
+    """The step as the template has it, on a free port and a scratch data dir instead of its
+    4444 and /tmp/tggrid-hub (set in the step's env, so only the values differ)."""
+    step = github_examples()
+    assert (step.env["HUB_PORT"], step.env["HUB_DATA"]) == ("4444", "/tmp/tggrid-hub")
+    port = free_port()
+    step = dataclasses.replace(step, env={**step.env, "HUB_PORT": str(port),
+                                          "HUB_DATA": str(tmp_path / "hub-data")})
+    checkout = scratch_checkout(tmp_path / "checkout")
+    done = step.run(checkout, tmp_path, timeout=280)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("heading: Hello from the grid") == 2, done.stdout
+    assert_playable_video(checkout / "selenium-example.mp4")
+    hubs = [p for p in psutil.process_iter(["cmdline"])
+            if f"--port={port}" in " ".join(p.info["cmdline"] or []).replace("--port ", "--port=")]
+    assert hubs == [], "the step stops the hub it started"
