@@ -3,7 +3,7 @@ balancers and probes).
 
 ``healthy``: everything answers. ``degraded`` (still 200): sessions can start but the
 database, a Docker engine or some node is down. ``unhealthy`` (503): no node in rotation, or
-the hub is shutting down.
+the hub takes no new sessions (shutting down, or paused while cut off from its database).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from hub.api.common import json_response
+from hub.grid.queue import NewSessionQueue
 from hub.keys import DATABASE, DISTRIBUTOR, QUEUE, REGISTRY, SETTINGS
 
 CHECK_TIMEOUT = 5.0
@@ -62,20 +63,29 @@ def _active_connections(port: int) -> int:
                if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port)
 
 
+def _hub_status(queue: NewSessionQueue) -> dict[str, Any]:
+    if queue.closed:
+        return {"status": "stopping"}
+    if queue.paused_for is not None:
+        return {"status": "paused", "message": queue.paused_for}
+    return {"status": "up"}
+
+
 async def health(request: web.Request) -> web.Response:
     app = request.app
     distributor = app[DISTRIBUTOR]
     database, docker = await asyncio.gather(_database(app), _docker(app))
     nodes = list(distributor.nodes.values())
     in_rotation = sum(1 for s in nodes if s.availability == "UP")
-    serving = in_rotation > 0 and not app[QUEUE].closed
+    queue = app[QUEUE]
+    serving = in_rotation > 0 and queue.taking
     degraded = (database["status"] == "down" or docker["status"] == "down"
                 or in_rotation < len(nodes))
     status = "unhealthy" if not serving else "degraded" if degraded else "healthy"
     body = {
         "status": status,
         "services": {
-            "hub": {"status": "up" if not app[QUEUE].closed else "stopping"},
+            "hub": _hub_status(queue),
             "nodes": {"status": "up" if in_rotation == len(nodes) and nodes else
                       "degraded" if in_rotation else "down",
                       "total": len(nodes), "healthy": in_rotation,
@@ -91,7 +101,7 @@ async def health(request: web.Request) -> web.Response:
             "activeConnections": await asyncio.to_thread(_active_connections,
                                                          app[SETTINGS].port),
         },
-        "sessions": {"active": len(app[REGISTRY]), "queued": len(app[QUEUE])},
+        "sessions": {"active": len(app[REGISTRY]), "queued": len(queue)},
     }
     return json_response(body, status=200 if serving else 503)
 

@@ -103,10 +103,10 @@ async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
         containers): end the sessions here too and start none until the database answers."""
         distributor = app[DISTRIBUTOR]
         if why is None:
-            distributor.accept_new_sessions()
+            distributor.queue.resume()
         else:
-            distributor.refuse_new_sessions(why)
-            await distributor.end_all_sessions(why)
+            distributor.queue.pause(why)
+            await distributor.end_all(why, failed=True)
 
     presence.subscribe(reap_nodes)
     presence.fence_listeners.append(fence)

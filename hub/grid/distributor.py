@@ -48,7 +48,6 @@ class Distributor:
         self._ending: set[asyncio.Task[None]] = set()
         self.pool: WarmPool | None = None
         self.start_observers: list[StartObserver] = []
-        self.refusing: str | None = None  # why new sessions are refused for now, if they are
 
     # -- nodes -----------------------------------------------------------------------------
 
@@ -65,29 +64,8 @@ class Distributor:
         offered = sorted({describe(s) for n in self.nodes.values() for s in n.node.stereotypes})
         return ", ".join(offered) or "no browsers at all"
 
-    # -- taking new sessions ---------------------------------------------------------------
-
-    def refuse_new_sessions(self, reason: str) -> None:
-        """Turn new requests away with ``reason`` (waiting ones too) until
-        ``accept_new_sessions``: for a hub that must not start sessions for a while."""
-        self.refusing = reason
-        self.queue.clear(reason)
-
-    def accept_new_sessions(self) -> None:
-        self.refusing = None
-        self.queue.changed.set()
-
-    async def end_all_sessions(self, reason: str) -> None:
-        await asyncio.gather(
-            *(self.end_session(s, reason, failed=True) for s in self.registry),
-            return_exceptions=True,
-        )
-
     def check_satisfiable(self, candidates: list[Capabilities]) -> None:
-        """Fail at once when no node could ever serve any candidate, naming what is offered,
-        or when this hub takes no new sessions for now."""
-        if self.refusing:
-            raise SessionNotCreated(self.refusing)
+        """Fail at once when no node could ever serve any candidate, naming what is offered."""
         for caps in candidates:
             if any(slots.can_ever_serve(caps) for slots in self.nodes.values()):
                 return
@@ -112,8 +90,6 @@ class Distributor:
             self.assign()
 
     def assign(self) -> None:
-        if self.refusing:
-            return
         for request in self.queue:
             if request.abandoned:
                 self.queue.remove(request)
@@ -237,16 +213,21 @@ class Distributor:
             self.queue.changed.set()
         return True
 
-    async def shutdown(self) -> None:
-        """Refuse new sessions, fail waiting ones, end running ones."""
-        self.queue.close("the hub is shutting down")
+    async def end_all(self, reason: str, *, failed: bool = False) -> None:
+        """Cancel the sessions still starting (their clients get ``session not created``)
+        and end the running ones. With the queue closed or paused, none comes after."""
         for task in list(self._starting):
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
         await asyncio.gather(
-            *(self.end_session(s, "the hub shut down") for s in self.registry),
+            *(self.end_session(s, reason, failed=failed) for s in self.registry),
             return_exceptions=True,
         )
+
+    async def shutdown(self) -> None:
+        """Refuse new sessions, fail waiting ones, end running ones."""
+        self.queue.close("the hub is shutting down")
+        await self.end_all("the hub shut down")
         for task in list(self._ending):
             task.cancel()
         await asyncio.gather(*self._ending, return_exceptions=True)

@@ -49,7 +49,13 @@ class NewSessionQueue:
     def __init__(self) -> None:
         self._waiting: list[SessionRequest] = []
         self.changed = asyncio.Event()
-        self.closed = False
+        self.closed = False  # for good: the hub is shutting down
+        self.paused_for: str | None = None  # why new requests are turned away for now
+
+    @property
+    def taking(self) -> bool:
+        """Whether new requests are accepted now."""
+        return not self.closed and self.paused_for is None
 
     def __len__(self) -> int:
         return len(self._waiting)
@@ -60,6 +66,8 @@ class NewSessionQueue:
     def add(self, request: SessionRequest, *, front: bool = False) -> None:
         if self.closed:
             raise SessionNotCreated("the hub is shutting down and takes no new sessions")
+        if self.paused_for is not None:
+            raise SessionNotCreated(self.paused_for)
         if front:
             self._waiting.insert(0, request)
         else:
@@ -84,6 +92,17 @@ class NewSessionQueue:
     def close(self, reason: str) -> None:
         self.closed = True
         self.clear(reason)
+        self.changed.set()
+
+    def pause(self, reason: str) -> None:
+        """Turn requests away with ``reason``, the waiting ones and new ones, until
+        ``resume``: for a hub that must not start sessions for a while."""
+        self.paused_for = reason
+        self.clear(reason)
+        self.changed.set()
+
+    def resume(self) -> None:
+        self.paused_for = None
         self.changed.set()
 
     def expire(self, timeout: float) -> int:

@@ -58,3 +58,20 @@ async def test_cancelled_request_is_abandoned():
     assert request.abandoned
     request.fail(SessionNotCreated("late"))  # no error on a settled request
     await asyncio.sleep(0)
+
+
+async def test_a_paused_queue_turns_requests_away_with_the_reason_until_resumed():
+    queue = NewSessionQueue()
+    waiting = SessionRequest([{}])
+    queue.add(waiting)
+    queue.pause("cut off from the database")
+    assert not queue.taking and not queue.closed
+    with pytest.raises(SessionNotCreated, match="cut off from the database"):
+        await waiting.future
+    with pytest.raises(SessionNotCreated, match="cut off from the database"):
+        queue.add(SessionRequest([{}]))
+    assert len(queue) == 0
+    queue.resume()
+    assert queue.taking
+    queue.add(SessionRequest([{}]))
+    assert len(queue) == 1
