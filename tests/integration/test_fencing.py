@@ -4,13 +4,13 @@ away with the reason and /status says not ready, until the database answers agai
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import pytest
 
+from tests.integration.scaling.conftest import wait_for
 from tests.integration.test_sessions_api import create, wait_for_row
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
@@ -35,13 +35,6 @@ def through(relay: TcpRelay, url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{relay.port}"
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-def wait_for(check: Callable[[], object], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 def browsers(hub: RunningHub) -> set[int]:
@@ -73,9 +66,13 @@ def test_a_hub_cut_off_from_its_database_fences_itself_until_it_answers_again(
     def not_ready() -> bool:
         return cut_off.request("GET", "/status")[1]["value"]["ready"] is False
 
-    wait_for(not_ready, "the cut-off hub to fence itself")
+    wait_for(not_ready, what="the cut-off hub fencing itself")
     message = cut_off.request("GET", "/status")[1]["value"]["message"]
     assert "could not reach its database for more than 3 s" in message
+    status, health = cut_off.request("GET", "/api/health")
+    assert (status, health["status"], health["services"]["hub"]["status"]) == (
+        503, "unhealthy", "paused")
+    assert health["services"]["hub"]["message"] in message
     status, body = cut_off.request("POST", f"/session/{session_id}/url",
                                    {"url": "data:text/html,<title>late</title>"})
     assert (status, body["value"]["error"]) == (404, "invalid session id")
@@ -83,11 +80,12 @@ def test_a_hub_cut_off_from_its_database_fences_itself_until_it_answers_again(
     status, body = cut_off.request("POST", "/session", CHROME)
     assert (status, body["value"]["error"]) == (500, "session not created")
     assert "takes no new sessions until the database answers again" in body["value"]["message"]
-    wait_for(lambda: not browsers(cut_off), "the fenced hub's browser and driver to exit")
+    wait_for(lambda: not browsers(cut_off), what="the fenced hub's browser and driver exiting")
     assert survivor.request("GET", "/status")[1]["value"]["ready"] is True
 
     relay.restore()
-    wait_for(lambda: not not_ready(), "the hub to take sessions again")
+    wait_for(lambda: not not_ready(), what="the hub taking sessions again")
+    assert cut_off.request("GET", "/api/health")[1]["services"]["hub"] == {"status": "up"}
     status, body = cut_off.request("POST", "/session", CHROME, timeout=120)
     assert status == 200, body
     cut_off.request("DELETE", f"/session/{body['value']['sessionId']}")
