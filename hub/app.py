@@ -25,9 +25,11 @@ from hub.grid.distributor import Distributor
 from hub.grid.queue import NewSessionQueue
 from hub.grid.reaper import run_reaper
 from hub.grid.registry import SessionRegistry
+from hub.grid.submit import Grid, SessionDefaults
 from hub.keys import (
     CAPABILITY_HOOKS,
     DISTRIBUTOR,
+    GRID,
     HUB_ID,
     MEDIA,
     PROXY,
@@ -151,6 +153,9 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
         app[QUEUE], app[REGISTRY], session_timeout=settings.session_timeout,
         request_timeout=settings.session_request_timeout,
     )
+    app[GRID] = Grid(app[DISTRIBUTOR], request_timeout=settings.session_request_timeout,
+                     defaults=SessionDefaults(enable_vnc=settings.enable_vnc,
+                                              enable_video=settings.enable_recording))
     app[CAPABILITY_HOOKS] = []
     settings.data_path.mkdir(parents=True, exist_ok=True)
     app.cleanup_ctx.append(_upstream_ctx)

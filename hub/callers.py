@@ -5,8 +5,23 @@ auth (with auth off there is still an address to record)."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from aiohttp import web
+
+
+class Owner(Protocol):
+    """The user a session belongs to (``hub.db.users.UserInfo``), as far as the grid, the
+    database listeners and the media routes need to know it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def is_admin(self) -> bool: ...
 
 
 @dataclasses.dataclass(frozen=True)

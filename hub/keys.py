@@ -22,6 +22,7 @@ from hub.grid.pool import WarmPool
 from hub.grid.queue import NewSessionQueue
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session
+from hub.grid.submit import Grid
 from hub.media.provider import MediaProvider
 from hub.media.service import RecordingService
 from hub.media.signing import LinkSigner
@@ -37,6 +38,7 @@ HUB_ID = web.AppKey("hub_id", str)
 QUEUE = web.AppKey("queue", NewSessionQueue)
 REGISTRY = web.AppKey("registry", SessionRegistry)
 DISTRIBUTOR = web.AppKey("distributor", Distributor)
+GRID = web.AppKey("grid", Grid)
 UPSTREAM = web.AppKey("upstream", aiohttp.ClientSession)
 PROXY = web.AppKey("proxy", CommandProxy)
 CAPABILITY_HOOKS = web.AppKey("capability_hooks", list[CapabilityHook])

@@ -22,13 +22,12 @@ from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
 from hub.callers import caller_of
 from hub.db import sessions as history
 from hub.db.recordings import owner_id_of
-from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
-from hub.keys import CAPABILITY_HOOKS, DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
+from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
 from hub.urls import public_base
-from hub.w3c.capabilities import SessionOptions, process_capabilities
+from hub.w3c.capabilities import process_capabilities
 from hub.w3c.errors import WebDriverError
-from hub.w3c.routes import wait_for_session
+from hub.w3c.routes import announce, start_session
 
 BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "ff": "firefox"}
 
@@ -124,20 +123,12 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
 async def create_session(request: web.Request) -> web.Response:
     caps = capabilities_from(await read_body(request))
     try:
-        candidates = process_capabilities({"capabilities": {"alwaysMatch": caps}})
-        for candidate in candidates:
-            SessionOptions.from_capabilities(candidate)
-        request.app[DISTRIBUTOR].check_satisfiable(candidates)
-        session = await wait_for_session(
-            request, SessionRequest(candidates, owner=request.get("user"),
-                                    client=caller_of(request)))
+        session = await start_session(
+            request, process_capabilities({"capabilities": {"alwaysMatch": caps}}))
     except WebDriverError as error:
         status = 400 if error.status == 400 else 503
         raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None
-    capabilities = dict(session.capabilities)
-    for hook in request.app[CAPABILITY_HOOKS]:
-        hook(request, session, capabilities)
-    session.capabilities = capabilities
+    capabilities = announce(request, session)
     base = public_base(request, request.app[SETTINGS].public_url)
     return json_response({
         "sessionId": session.id, "webdriverUrl": f"{base}/wd/hub",

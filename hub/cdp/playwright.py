@@ -22,7 +22,6 @@ from aiohttp import web
 
 from hub.callers import Caller, caller_of
 from hub.cdp.devtools import DevToolsUnavailable, browser_websocket_url
-from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import BRIDGES, DISTRIBUTOR, SETTINGS, UPSTREAM
 from hub.proxy.websocket import (
@@ -32,9 +31,9 @@ from hub.proxy.websocket import (
     serve_bridge,
 )
 from hub.urls import websocket_base
-from hub.w3c.capabilities import Capabilities, SessionOptions, process_capabilities
+from hub.w3c.capabilities import Capabilities, process_capabilities
 from hub.w3c.errors import InvalidArgument, SessionNotCreated
-from hub.w3c.routes import owner_of, wait_for_session
+from hub.w3c.routes import start_session
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,7 @@ def requested_capabilities(request: web.Request) -> Capabilities:
     version = _option(request, "browserVersion")
     if version:
         always["browserVersion"] = version
-    candidates = process_capabilities({"capabilities": {"alwaysMatch": always}})
-    SessionOptions.from_capabilities(candidates[0])
-    return candidates[0]
+    return process_capabilities({"capabilities": {"alwaysMatch": always}})[0]
 
 
 async def json_version(request: web.Request) -> web.Response:
@@ -96,11 +93,7 @@ async def cdp_websocket(request: web.Request) -> web.StreamResponse:
     if not is_websocket_upgrade(request):
         raise InvalidArgument("/cdp takes a websocket connection; for the http form read "
                               "/cdp/json/version")
-    caps = requested_capabilities(request)
-    request.app[DISTRIBUTOR].check_satisfiable([caps])
-    session = await wait_for_session(
-        request, SessionRequest([caps], kind="cdp", owner=owner_of(request),
-                                client=caller_of(request)))
+    session = await start_session(request, [requested_capabilities(request)], kind="cdp")
     client = request.app[UPSTREAM]
     try:
         url = await browser_websocket_url(client, session.node_session)

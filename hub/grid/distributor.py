@@ -22,7 +22,7 @@ from hub.grid.queue import NewSessionQueue, SessionRequest
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session, client_capabilities
 from hub.nodes.base import Node, SessionStartError
-from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.capabilities import Capabilities
 from hub.w3c.errors import SessionNotCreated
 
 if TYPE_CHECKING:
@@ -78,6 +78,14 @@ class Distributor:
 
     # -- scheduling ------------------------------------------------------------------------
 
+    def enqueue(self, request: SessionRequest) -> None:
+        """Queue a request (``session not created`` when the queue is closed or paused)."""
+        self.queue.add(request)
+
+    def withdraw(self, request: SessionRequest) -> bool:
+        """Take a waiting request out of the queue; False when it was no longer waiting."""
+        return self.queue.remove(request)
+
     async def run(self) -> None:
         """Match queued requests to free slots whenever something changes."""
         expiry_check = min(1.0, self.request_timeout / 4)
@@ -102,8 +110,8 @@ class Distributor:
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
-    def _reserve(self, request: SessionRequest) -> tuple[NodeSlots, Slot, Capabilities] | None:
-        for caps in request.candidates:
+    def _reserve(self, request: SessionRequest) -> tuple[NodeSlots, Slot, int] | None:
+        for index, caps in enumerate(request.candidates):
             candidates = [
                 slots for slots in self.nodes.values()
                 if slots.id not in request.excluded_nodes and slots.has_room
@@ -114,7 +122,7 @@ class Distributor:
             chosen = self.balancer.choose(candidates)
             slot = chosen.reserve(caps)
             if slot is not None:
-                return chosen, slot, caps
+                return chosen, slot, index
         return None
 
     def why_unavailable(self, candidates: list[Capabilities]) -> str:
@@ -136,12 +144,12 @@ class Distributor:
         )
 
     async def _start(
-        self, request: SessionRequest, slots: NodeSlots, slot: Slot, caps: Capabilities
+        self, request: SessionRequest, slots: NodeSlots, slot: Slot, index: int
     ) -> None:
         began = time.monotonic()
-        options = SessionOptions.from_capabilities(caps)
+        caps, options = request.candidates[index], request.options[index]
         try:
-            node_session = (await self.pool.take(slots.node, slot.stereotype, caps, options)
+            node_session = (await self.pool.take(slots.node, slot.stereotype, caps)
                             if self.pool is not None else None)
             pooled = node_session is not None
             if node_session is None:

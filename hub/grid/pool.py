@@ -32,14 +32,15 @@ ProfileKey = tuple[str, str]  # (node id, browserName)
 class WarmPool:
     def __init__(
         self, nodes: Callable[[], Iterable[NodeSlots]], *, target: int = 0,
-        check_interval: float = 5.0,
+        check_interval: float = 5.0, defaults: Callable[[SessionOptions], SessionOptions] = (
+            lambda options: options),
     ) -> None:
         self._nodes = nodes
+        self._defaults = defaults  # the hub-wide screen and media switches
         self.target = target  # per profile
         self.check_interval = check_interval
         self._idle: dict[ProfileKey, collections.deque[NodeSession]] = {}
         self._owners: dict[ProfileKey, Node] = {}
-        self._started_with: dict[str, SessionOptions] = {}  # by session id
         self._changed = asyncio.Event()
         self._cleanup: set[asyncio.Task[None]] = set()
         self._handed_out: collections.Counter[ProfileKey] = collections.Counter()
@@ -84,13 +85,12 @@ class WarmPool:
                 "handedOut": self._handed_out[key], "replaced": self._replaced[key]}
 
     async def take(
-        self, node: Node, stereotype: Capabilities, caps: Capabilities, options: SessionOptions
+        self, node: Node, stereotype: Capabilities, caps: Capabilities
     ) -> NodeSession | None:
         """A live pooled session for this request on this node, or None to start cold.
 
-        ``options`` gets the screen and media switches the node turned on at prestart (the
-        hub-wide VNC and recording settings; the request asked for none), as a cold start
-        would have set them.
+        A request it serves asked for no screen or media of its own, so its options are the
+        hub-wide defaults the pooled browser was started with.
         """
         if not node.prestarts or not restates_defaults(caps, stereotype):
             return None
@@ -101,8 +101,6 @@ class WarmPool:
             self._changed.set()
             if await node.alive(session):
                 self._handed_out[key] += 1
-                started = self._started_with.pop(session.session_id)
-                options.enable_vnc, options.enable_video = started.enable_vnc, started.enable_video
                 return session
             self._discard(key, session, "died while waiting in the pool", died=True)
         return None
@@ -142,16 +140,14 @@ class WarmPool:
             idle = self._idle.setdefault(key, collections.deque())
             self._owners[key] = node
             while len(idle) < self.target:
-                options = SessionOptions()
                 try:
                     session = await node.prestart(launch_capabilities(stereotype), stereotype,
-                                                  options)
+                                                  self._defaults(SessionOptions()))
                 except SessionStartError as error:
                     log.warning("pool.start_failed node=%s browser=%s error=%s", node.id,
                                 key[1], error.message)
                     break
                 idle.append(session)
-                self._started_with[session.session_id] = options
                 log.info("pool.added node=%s browser=%s id=%s size=%d", node.id, key[1],
                          session.session_id, self.size)
 
@@ -166,7 +162,6 @@ class WarmPool:
     def _discard(self, key: ProfileKey, session: NodeSession, reason: str, *,
                  died: bool = False) -> None:
         node = self._owners[key]
-        self._started_with.pop(session.session_id, None)
         if died:
             self._replaced[key] += 1
         log.info("pool.removed node=%s browser=%s id=%s reason=%r", node.id, key[1],

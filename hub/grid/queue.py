@@ -12,10 +12,10 @@ import dataclasses
 import time
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hub.callers import Caller
-from hub.w3c.capabilities import Capabilities
+from hub.callers import Caller, Owner
+from hub.w3c.capabilities import Capabilities, SessionOptions
 from hub.w3c.errors import SessionNotCreated
 
 if TYPE_CHECKING:
@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(eq=False)
 class SessionRequest:
+    """What a client asked for: candidates in firstMatch order and, for each, its parsed
+    options (``Grid.request`` parses them once, with the hub-wide defaults)."""
+
     candidates: list[Capabilities]
+    options: list[SessionOptions] = dataclasses.field(default_factory=list)
     kind: str = "webdriver"
-    owner: Any = None
+    owner: Owner | None = None
     client: Caller | None = None
     id: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
     enqueued_at: float = dataclasses.field(default_factory=time.time)
@@ -34,6 +38,10 @@ class SessionRequest:
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
     excluded_nodes: set[str] = dataclasses.field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.options:  # built without the grid (tests): no hub-wide defaults
+            self.options = [SessionOptions.from_capabilities(c) for c in self.candidates]
 
     @property
     def abandoned(self) -> bool:

@@ -94,9 +94,7 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def setup(app: web.Application) -> None:
     settings = app[SETTINGS]
-    app[MEDIA] = MediaProvider(
-        hub_id=app[HUB_ID], recording_dir=recording_path(settings),
-        enable_vnc=settings.enable_vnc, enable_recording=settings.enable_recording)
+    app[MEDIA] = MediaProvider(hub_id=app[HUB_ID], recording_dir=recording_path(settings))
     app[LINK_SIGNER] = LinkSigner(load_key(settings.secret_key, settings.data_path))
     if ACCESS_GRANTS not in app:
         app[ACCESS_GRANTS] = []

@@ -83,14 +83,11 @@ class MediaProvider:
     """Builds :class:`SessionMedia`; owned by the app, handed to the local node."""
 
     def __init__(
-        self, *, hub_id: str, recording_dir: Path, enable_vnc: bool = False,
-        enable_recording: bool = False, allocator: DisplayAllocator | None = None,
+        self, *, hub_id: str, recording_dir: Path, allocator: DisplayAllocator | None = None,
         x11vnc: str = "x11vnc", ffmpeg: str = "ffmpeg",
     ) -> None:
         self.hub_id = hub_id
         self.recording_dir = recording_dir
-        self.enable_vnc = enable_vnc
-        self.enable_recording = enable_recording
         self.allocator = allocator or DisplayAllocator(hub_id)
         self.x11vnc = x11vnc
         self.ffmpeg = ffmpeg
@@ -100,11 +97,6 @@ class MediaProvider:
         """Clear what a crashed hub left in /tmp and make sure videos have a home."""
         remove_stale_locks(self.allocator.first, self.allocator.last)
         self.recording_dir.mkdir(parents=True, exist_ok=True)
-
-    def apply_defaults(self, options: SessionOptions) -> None:
-        """The hub-wide ``enable_vnc`` / ``enable_recording`` settings switch these on."""
-        options.enable_vnc = options.enable_vnc or self.enable_vnc
-        options.enable_video = options.enable_video or self.enable_recording
 
     async def open(self, options: SessionOptions, tag: str, log_dir: Path) -> SessionMedia:
         """A ready screen for one session (with VNC when asked), or SessionStartError."""

@@ -165,8 +165,6 @@ class DockerNode(Node):
         browser = stereotype["browserName"]
         image = self.images[browser]
         tag = uuid.uuid4().hex
-        if self.media is not None:
-            self.media.apply_defaults(options)
         creating = asyncio.ensure_future(
             asyncio.to_thread(self._run_container, image, browser, tag, options))
         try:

@@ -180,8 +180,6 @@ class LocalNode(Node):
         process: asyncio.subprocess.Process | None = None
         media: Any = None
         try:
-            if self.display_provider is not None:
-                self.display_provider.apply_defaults(options)
             if options.needs_screen:
                 if self.display_provider is None:
                     raise SessionStartError("this node has no screens for VNC or video")

@@ -18,7 +18,16 @@ from hub.grid.autoscaler import Autoscaler, InvalidScalingConfig, ScalingConfig
 from hub.grid.balancer import make_balancer
 from hub.grid.health import HealthChecker
 from hub.grid.pool import WarmPool
-from hub.keys import AUTOSCALER, DATABASE, DISTRIBUTOR, HEALTH_CHECKER, POOL, RELAYS, SETTINGS
+from hub.keys import (
+    AUTOSCALER,
+    DATABASE,
+    DISTRIBUTOR,
+    GRID,
+    HEALTH_CHECKER,
+    POOL,
+    RELAYS,
+    SETTINGS,
+)
 from hub.nodes.relay import RelayNode
 from hub.scaling import balancing_api, nodes_api, store
 from hub.scaling.usage import utilisation
@@ -52,7 +61,8 @@ async def _scaling_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("autoscaler.stored_config_invalid error=%s", error)
         config = default
     target = min(max(settings.warm_pool_size, config.minPoolSize), config.maxPoolSize)
-    pool = WarmPool(lambda: distributor.nodes.values(), target=target)
+    pool = WarmPool(lambda: distributor.nodes.values(), target=target,
+                    defaults=app[GRID].defaults.apply)
     distributor.pool = pool
     app[POOL] = pool
     app[AUTOSCALER] = Autoscaler(config, utilisation=lambda: utilisation(distributor),

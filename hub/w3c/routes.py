@@ -9,11 +9,10 @@ from typing import Any
 from aiohttp import web
 
 from hub.callers import caller_of
-from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
-from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, PROXY, QUEUE, REGISTRY, SETTINGS
-from hub.w3c.capabilities import SessionOptions, process_capabilities
-from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
+from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, QUEUE, REGISTRY, SETTINGS
+from hub.w3c.capabilities import Capabilities, process_capabilities
+from hub.w3c.errors import InvalidArgument, InvalidSessionId
 
 PREFIXES = ("", "/wd/hub")
 
@@ -36,43 +35,27 @@ def owner_of(request: web.Request) -> Any:
     return request.get("user")
 
 
-async def wait_for_session(request: web.Request, session_request: SessionRequest) -> Session:
-    """Queue the request and wait for its session, its failure or the queue timeout."""
-    app = request.app
-    queue = app[QUEUE]
-    queue.add(session_request)
-    try:
-        async with asyncio.timeout(app[SETTINGS].session_request_timeout):
-            return await asyncio.shield(session_request.future)
-    except TimeoutError:
-        if queue.remove(session_request):
-            session_request.fail(SessionNotCreated("New session request timed out"))
-            raise SessionNotCreated(
-                "New session request timed out after "
-                f"{app[SETTINGS].session_request_timeout:g} s in the queue"
-                + app[DISTRIBUTOR].why_unavailable(session_request.candidates)
-            ) from None
-        return await session_request.future
-    except asyncio.CancelledError:
-        queue.remove(session_request)
-        session_request.future.cancel()
-        raise
+async def start_session(request: web.Request, candidates: list[Capabilities], *,
+                        kind: str = "webdriver") -> Session:
+    """Hand validated candidates to the grid on behalf of this request's caller."""
+    grid = request.app[GRID]
+    return await grid.submit(grid.request(candidates, kind=kind, owner=owner_of(request),
+                                          client=caller_of(request)))
 
 
-async def new_session(request: web.Request) -> web.Response:
-    body = await read_json(request)
-    candidates = process_capabilities(body)
-    for caps in candidates:
-        SessionOptions.from_capabilities(caps)
-    request.app[DISTRIBUTOR].check_satisfiable(candidates)
-    session = await wait_for_session(
-        request, SessionRequest(candidates, owner=owner_of(request), client=caller_of(request))
-    )
+def announce(request: web.Request, session: Session) -> Capabilities:
+    """The capabilities a new session's client gets: the packages' hooks add ``se:cdp``,
+    ``se:vnc`` and friends on the hub's public address."""
     capabilities = dict(session.capabilities)
     for hook in request.app[CAPABILITY_HOOKS]:
         hook(request, session, capabilities)
     session.capabilities = capabilities
-    return json_response({"sessionId": session.id, "capabilities": capabilities})
+    return capabilities
+
+
+async def new_session(request: web.Request) -> web.Response:
+    session = await start_session(request, process_capabilities(await read_json(request)))
+    return json_response({"sessionId": session.id, "capabilities": announce(request, session)})
 
 
 def find_session(request: web.Request) -> Session:
