@@ -21,7 +21,11 @@ from hub.auth import setup as auth_setup
 from hub.background import cancel_and_wait
 from hub.config import Settings
 from hub.db import setup as db_setup
+from hub.db.presence import HubStates
+from hub.db.setup import FENCE_LISTENERS, HUB_STATE_LISTENERS
 from hub.grid.distributor import Distributor
+from hub.grid.nodes import NodeSlots
+from hub.grid.pool import WarmPool
 from hub.grid.queue import NewSessionQueue
 from hub.grid.reaper import run_reaper
 from hub.grid.registry import SessionRegistry
@@ -32,6 +36,7 @@ from hub.keys import (
     GRID,
     HUB_ID,
     MEDIA,
+    POOL,
     PROXY,
     QUEUE,
     REGISTRY,
@@ -142,6 +147,28 @@ def features() -> list[FeatureSetup]:
     return found
 
 
+def _presence_listeners(app: web.Application, distributor: Distributor) -> None:
+    """What the grid does when the database says hubs died or this one must fence itself."""
+
+    async def reap_nodes(states: HubStates) -> None:
+        """Every node removes what dead hubs left on it (Docker: their containers)."""
+        if states.dead:
+            for slots in list(distributor.nodes.values()):
+                await slots.node.reap_dead_hubs(states.dead)
+
+    async def fence(why: str | None) -> None:
+        """Others took this hub for dead (they failed its sessions and removed its
+        containers): end the sessions here too and start none until the database answers."""
+        if why is None:
+            distributor.resume()
+        else:
+            distributor.pause(why)
+            await distributor.end_all(why, failed=True)
+
+    app[HUB_STATE_LISTENERS] = [reap_nodes]
+    app[FENCE_LISTENERS] = [fence]
+
+
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
     app = web.Application(middlewares=[api_errors, webdriver_errors],
                           client_max_size=256 * 1024 * 1024)
@@ -149,13 +176,17 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()
     app[REGISTRY] = SessionRegistry()
+    defaults = SessionDefaults(enable_vnc=settings.enable_vnc,
+                               enable_video=settings.enable_recording)
+    nodes: dict[str, NodeSlots] = {}
+    app[POOL] = WarmPool(lambda: nodes.values(), defaults=defaults.apply)
     app[DISTRIBUTOR] = Distributor(
         app[QUEUE], app[REGISTRY], session_timeout=settings.session_timeout,
-        request_timeout=settings.session_request_timeout,
+        request_timeout=settings.session_request_timeout, nodes=nodes, pool=app[POOL],
     )
     app[GRID] = Grid(app[DISTRIBUTOR], request_timeout=settings.session_request_timeout,
-                     defaults=SessionDefaults(enable_vnc=settings.enable_vnc,
-                                              enable_video=settings.enable_recording))
+                     defaults=defaults)
+    _presence_listeners(app, app[DISTRIBUTOR])
     app[CAPABILITY_HOOKS] = []
     settings.data_path.mkdir(parents=True, exist_ok=True)
     app.cleanup_ctx.append(_upstream_ctx)

@@ -17,14 +17,13 @@ from hub.config import Settings
 from hub.db import migrate
 from hub.db.audit import AuditLog
 from hub.db.engine import Database, database_url
-from hub.db.presence import HubStates, Presence
+from hub.db.presence import FenceListener, Listener, Presence
 from hub.db.sessions import SessionRecorder
 from hub.db.writer import BackgroundWriter
 from hub.keys import (
     AUDIT,
     DATABASE,
     DB_WRITER,
-    DISTRIBUTOR,
     HUB_ID,
     PRESENCE,
     REGISTRY,
@@ -33,6 +32,11 @@ from hub.keys import (
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL = 3600.0
+
+# Who hears from this hub's presence, set by the app before the features: which hubs are dead
+# (nodes remove what they left), and when this hub must fence itself (the grid stops).
+HUB_STATE_LISTENERS = web.AppKey("hub_state_listeners", list[Listener])
+FENCE_LISTENERS = web.AppKey("fence_listeners", list[FenceListener])
 
 
 async def _retention(audit: AuditLog, days: int) -> None:
@@ -92,24 +96,9 @@ async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
     await presence.register()
     app[PRESENCE] = presence
 
-    async def reap_nodes(states: HubStates) -> None:
-        """Every node removes what dead hubs left on it (Docker: their containers)."""
-        if states.dead:
-            for slots in list(app[DISTRIBUTOR].nodes.values()):
-                await slots.node.reap_dead_hubs(states.dead)
-
-    async def fence(why: str | None) -> None:
-        """Others took this hub for dead (they failed its sessions and removed its
-        containers): end the sessions here too and start none until the database answers."""
-        distributor = app[DISTRIBUTOR]
-        if why is None:
-            distributor.queue.resume()
-        else:
-            distributor.queue.pause(why)
-            await distributor.end_all(why, failed=True)
-
-    presence.subscribe(reap_nodes)
-    presence.fence_listeners.append(fence)
+    for listener in app.get(HUB_STATE_LISTENERS, ()):
+        presence.subscribe(listener)
+    presence.fence_listeners.extend(app.get(FENCE_LISTENERS, ()))
     await presence.settle()  # before the hub answers: no dead hub's session reads as running
     tasks = [asyncio.create_task(presence.run_heartbeat(), name="hub-heartbeat"),
              asyncio.create_task(presence.run_settling(), name="hub-settling")]

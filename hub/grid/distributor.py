@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from hub.callers import Caller
@@ -34,40 +35,106 @@ StartObserver = Callable[[Session, float, bool], None]
 
 
 class Distributor:
+    """Schedules queued requests onto nodes. Its parts (queue, registry, the node table, the
+    balancer, the warm pool) are handed in; others ask it through the methods below and read
+    nodes through a read-only view."""
+
     def __init__(
         self, queue: NewSessionQueue, registry: SessionRegistry, *,
         session_timeout: float, request_timeout: float, balancer: Balancer | None = None,
+        nodes: dict[str, NodeSlots] | None = None, pool: WarmPool | None = None,
     ) -> None:
-        self.queue = queue
-        self.registry = registry
+        self._queue = queue
+        self._registry = registry
         self.session_timeout = session_timeout
         self.request_timeout = request_timeout
-        self.balancer: Balancer = balancer or LeastConnections()
-        self.nodes: dict[str, NodeSlots] = {}
+        self._balancer: Balancer = balancer or LeastConnections()
+        self._nodes: dict[str, NodeSlots] = {} if nodes is None else nodes
         self._starting: set[asyncio.Task[None]] = set()
         self._ending: set[asyncio.Task[None]] = set()
-        self.pool: WarmPool | None = None
-        self.start_observers: list[StartObserver] = []
+        self._pool = pool
+        self._start_observers: list[StartObserver] = []
+
+    # -- what others may see and ask ---------------------------------------------------------
+
+    @property
+    def nodes(self) -> Mapping[str, NodeSlots]:
+        """The nodes by id, read-only (``add_node``/``remove_node`` change them)."""
+        return types.MappingProxyType(self._nodes)
+
+    def sessions(self) -> list[Session]:
+        """The live sessions (a copy)."""
+        return list(self._registry)
+
+    @property
+    def session_count(self) -> int:
+        return len(self._registry)
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def waiting(self) -> list[SessionRequest]:
+        """The queued requests, oldest first (a copy)."""
+        return list(self._queue)
+
+    @property
+    def taking(self) -> bool:
+        """Whether new requests are accepted now (not closed, not paused)."""
+        return self._queue.taking
+
+    @property
+    def paused_for(self) -> str | None:
+        return self._queue.paused_for
+
+    @property
+    def closed(self) -> bool:
+        return self._queue.closed
+
+    @property
+    def balancer_name(self) -> str:
+        return self._balancer.name
+
+    def use_balancer(self, balancer: Balancer) -> None:
+        """Choose nodes with ``balancer`` from the next request on."""
+        self._balancer = balancer
+
+    def wake(self) -> None:
+        """Something a request may wait for changed (a node came back): look again."""
+        self._queue.changed.set()
+
+    def pause(self, reason: str) -> None:
+        """Turn requests away with ``reason`` (waiting ones and new ones) until ``resume``."""
+        self._queue.pause(reason)
+
+    def resume(self) -> None:
+        self._queue.resume()
+
+    def add_start_observer(self, observer: StartObserver) -> None:
+        self._start_observers.append(observer)
+
+    def remove_start_observer(self, observer: StartObserver) -> None:
+        self._start_observers.remove(observer)
 
     # -- nodes -----------------------------------------------------------------------------
 
     def add_node(self, node: Node) -> NodeSlots:
         slots = NodeSlots(node)
-        self.nodes[node.id] = slots
-        self.queue.changed.set()
+        self._nodes[node.id] = slots
+        self._queue.changed.set()
         return slots
 
     def remove_node(self, node_id: str) -> NodeSlots | None:
-        return self.nodes.pop(node_id, None)
+        return self._nodes.pop(node_id, None)
 
     def offers(self) -> str:
-        offered = sorted({describe(s) for n in self.nodes.values() for s in n.node.stereotypes})
+        offered = sorted({describe(s) for n in self._nodes.values() for s in n.node.stereotypes})
         return ", ".join(offered) or "no browsers at all"
 
     def check_satisfiable(self, candidates: list[Capabilities]) -> None:
         """Fail at once when no node could ever serve any candidate, naming what is offered."""
         for caps in candidates:
-            if any(slots.can_ever_serve(caps) for slots in self.nodes.values()):
+            if any(slots.can_ever_serve(caps) for slots in self._nodes.values()):
                 return
         asked = "; ".join(describe({k: v for k, v in c.items() if k in {
             "browserName", "browserVersion", "platformName"}}) for c in candidates)
@@ -80,11 +147,11 @@ class Distributor:
 
     def enqueue(self, request: SessionRequest) -> None:
         """Queue a request (``session not created`` when the queue is closed or paused)."""
-        self.queue.add(request)
+        self._queue.add(request)
 
     def withdraw(self, request: SessionRequest) -> bool:
         """Take a waiting request out of the queue; False when it was no longer waiting."""
-        return self.queue.remove(request)
+        return self._queue.remove(request)
 
     async def run(self) -> None:
         """Match queued requests to free slots whenever something changes."""
@@ -92,20 +159,20 @@ class Distributor:
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(expiry_check):
-                    await self.queue.changed.wait()
-            self.queue.changed.clear()
-            self.queue.expire(self.request_timeout)
+                    await self._queue.changed.wait()
+            self._queue.changed.clear()
+            self._queue.expire(self.request_timeout)
             self.assign()
 
     def assign(self) -> None:
-        for request in self.queue:
+        for request in self._queue:
             if request.abandoned:
-                self.queue.remove(request)
+                self._queue.remove(request)
                 continue
             choice = self._reserve(request)
             if choice is None:
                 continue
-            self.queue.remove(request)
+            self._queue.remove(request)
             task = asyncio.create_task(self._start(request, *choice))
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
@@ -113,13 +180,13 @@ class Distributor:
     def _reserve(self, request: SessionRequest) -> tuple[NodeSlots, Slot, int] | None:
         for index, caps in enumerate(request.candidates):
             candidates = [
-                slots for slots in self.nodes.values()
+                slots for slots in self._nodes.values()
                 if slots.id not in request.excluded_nodes and slots.has_room
                 and slots.can_ever_serve(caps)
             ]
             if not candidates:
                 continue
-            chosen = self.balancer.choose(candidates)
+            chosen = self._balancer.choose(candidates)
             slot = chosen.reserve(caps)
             if slot is not None:
                 return chosen, slot, index
@@ -130,7 +197,7 @@ class Distributor:
         reasons = [
             f"{slots.id} is {slots.availability}"
             + (f" ({slots.health_message})" if slots.health_message else "")
-            for slots in self.nodes.values()
+            for slots in self._nodes.values()
             if slots.availability != UP and any(slots.can_ever_serve(c) for c in candidates)
         ]
         return "; nodes that could serve it: " + ", ".join(reasons) if reasons else ""
@@ -139,7 +206,7 @@ class Distributor:
         """Whether a node not yet tried could ever serve the request (else: fail it now)."""
         return any(
             slots.can_ever_serve(caps)
-            for slots in self.nodes.values() if slots.id not in request.excluded_nodes
+            for slots in self._nodes.values() if slots.id not in request.excluded_nodes
             for caps in request.candidates
         )
 
@@ -149,8 +216,8 @@ class Distributor:
         began = time.monotonic()
         caps, options = request.candidates[index], request.options[index]
         try:
-            node_session = (await self.pool.take(slots.node, slot.stereotype, caps)
-                            if self.pool is not None else None)
+            node_session = (await self._pool.take(slots.node, slot.stereotype, caps)
+                            if self._pool is not None else None)
             pooled = node_session is not None
             if node_session is None:
                 node_session = await slots.node.start_session(caps, slot.stereotype, options)
@@ -160,14 +227,14 @@ class Distributor:
                         slots.id, request.id, error.message)
             request.excluded_nodes.add(slots.id)
             if error.retryable and not request.abandoned and self._others_can_serve(request):
-                self.queue.add(request, front=True)
+                self._queue.add(request, front=True)
             else:
                 request.fail(SessionNotCreated(error.message))
-            self.queue.changed.set()
+            self._queue.changed.set()
             return
         except BaseException as error:
             slots.release(slot.id)
-            self.queue.changed.set()
+            self._queue.changed.set()
             request.fail(SessionNotCreated(f"the node failed to start a browser: {error!r}"))
             if isinstance(error, asyncio.CancelledError):
                 raise
@@ -181,12 +248,12 @@ class Distributor:
             owner=request.owner, client=request.client,
         )
         slots.occupy(slot, session.id)
-        self.registry.add(session)
+        self._registry.add(session)
         self._watch(session)
         elapsed = time.monotonic() - began
         log.info("session.created id=%s node=%s browser=%s ms=%d pooled=%s", session.id,
                  slots.id, session.browser_name, elapsed * 1000, pooled)
-        for observe in self.start_observers:
+        for observe in self._start_observers:
             observe(session, elapsed, pooled)
         if request.abandoned:
             await self.end_session(session, "the client went away before the session started")
@@ -207,10 +274,10 @@ class Distributor:
                           by: Caller | None = None) -> bool:
         """End a session whatever the cause; only the first caller does the work. ``by`` is
         the client that asked for the end, for the audit log."""
-        if self.registry.find(session.id) is not session:
+        if self._registry.find(session.id) is not session:
             return False
         session.failed, session.ended_by = failed, by
-        self.registry.remove(session, reason)
+        self._registry.remove(session, reason)
         log.info("session.ended id=%s node=%s reason=%r", session.id, session.slots.id, reason)
         if session.watcher is not None and session.watcher is not asyncio.current_task():
             session.watcher.cancel()
@@ -218,7 +285,7 @@ class Distributor:
             await session.slots.node.stop_session(session.node_session)
         finally:
             session.slots.release(session.slot_id)
-            self.queue.changed.set()
+            self._queue.changed.set()
         return True
 
     async def end_all(self, reason: str, *, failed: bool = False) -> None:
@@ -228,13 +295,13 @@ class Distributor:
             task.cancel()
         await asyncio.gather(*self._starting, return_exceptions=True)
         await asyncio.gather(
-            *(self.end_session(s, reason, failed=failed) for s in self.registry),
+            *(self.end_session(s, reason, failed=failed) for s in self._registry),
             return_exceptions=True,
         )
 
     async def shutdown(self) -> None:
         """Refuse new sessions, fail waiting ones, end running ones."""
-        self.queue.close("the hub is shutting down")
+        self._queue.close("the hub is shutting down")
         await self.end_all("the hub shut down")
         for task in list(self._ending):
             task.cancel()

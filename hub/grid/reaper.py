@@ -16,7 +16,7 @@ def idle_reason(timeout: float) -> str:
 
 async def reap_idle(distributor: Distributor) -> int:
     """One sweep; returns how many sessions were ended."""
-    expired = [s for s in distributor.registry if s.idle_for() >= s.idle_timeout]
+    expired = [s for s in distributor.sessions() if s.idle_for() >= s.idle_timeout]
     for session in expired:
         log.info("session.timeout id=%s idle=%.1f", session.id, session.idle_for())
         await distributor.end_session(session, idle_reason(session.idle_timeout))

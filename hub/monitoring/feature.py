@@ -33,11 +33,11 @@ def _extras(app: web.Application) -> dict[str, Any]:
 async def _metrics_ctx(app: web.Application) -> AsyncIterator[None]:
     metrics = Metrics(app[DISTRIBUTOR], lambda: _extras(app))
     app[METRICS] = metrics
-    app[DISTRIBUTOR].start_observers.append(metrics.observe_start)
+    app[DISTRIBUTOR].add_start_observer(metrics.observe_start)
     app[PROXY].observe = metrics.command.observe
     yield
     app[PROXY].observe = None
-    app[DISTRIBUTOR].start_observers.remove(metrics.observe_start)
+    app[DISTRIBUTOR].remove_start_observer(metrics.observe_start)
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:

@@ -50,7 +50,7 @@ def _iso(epoch: float) -> str:
 def snapshot(distributor: Distributor, uri: str, version: str) -> dict[str, Any]:
     """The grid as plain dicts; graphql-core's default resolver reads their keys."""
     nodes, all_sessions = [], []
-    live = {s.id: s for s in distributor.registry}
+    live = {s.id: s for s in distributor.sessions()}
     for slots in distributor.nodes.values():
         node = slots.node
         sessions = []
@@ -78,12 +78,12 @@ def snapshot(distributor: Distributor, uri: str, version: str) -> dict[str, Any]
     return {
         "grid": {"uri": uri, "totalSlots": sum(n["slotCount"] for n in nodes),
                  "nodeCount": len(nodes), "maxSession": sum(n["maxSession"] for n in nodes),
-                 "sessionCount": len(all_sessions), "sessionQueueSize": len(distributor.queue),
+                 "sessionCount": len(all_sessions), "sessionQueueSize": distributor.queued,
                  "version": version},
         "nodesInfo": {"nodes": nodes},
         "sessionsInfo": {"sessionQueueRequests": [json.dumps(r.candidates[0] if r.candidates
                                                              else {})
-                                                  for r in distributor.queue],
+                                                  for r in distributor.waiting()],
                          "sessions": all_sessions},
         "session": lambda info, id: next((s for s in all_sessions if s["id"] == id), None),
     }

@@ -37,11 +37,11 @@ class GridCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         distributor = self.distributor
-        sessions = list(distributor.registry)
+        sessions = distributor.sessions()
         yield GaugeMetricFamily("tggrid_sessions_active", "Sessions running now.",
                                 value=len(sessions))
         yield GaugeMetricFamily("tggrid_sessions_queued", "New-session requests waiting.",
-                                value=len(distributor.queue))
+                                value=distributor.queued)
         capacity = GaugeMetricFamily("tggrid_node_capacity", "Sessions a node can run at once.",
                                      labels=["node", "kind"])
         used = GaugeMetricFamily("tggrid_node_sessions", "Sessions running on a node.",

@@ -17,12 +17,10 @@ from hub.background import cancel_and_wait
 from hub.grid.autoscaler import Autoscaler, InvalidScalingConfig, ScalingConfig
 from hub.grid.balancer import make_balancer
 from hub.grid.health import HealthChecker
-from hub.grid.pool import WarmPool
 from hub.keys import (
     AUTOSCALER,
     DATABASE,
     DISTRIBUTOR,
-    GRID,
     HEALTH_CHECKER,
     POOL,
     RELAYS,
@@ -39,10 +37,10 @@ async def _scaling_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, db, distributor = app[SETTINGS], app[DATABASE], app[DISTRIBUTOR]
     algorithm = await store.algorithm(db) or settings.load_balancer
     try:
-        distributor.balancer = make_balancer(algorithm)
+        distributor.use_balancer(make_balancer(algorithm))
     except KeyError:
         log.warning("balancer.unknown_stored name=%s", algorithm)
-        distributor.balancer = make_balancer(settings.load_balancer)
+        distributor.use_balancer(make_balancer(settings.load_balancer))
     app[RELAYS] = {}
     for entry in await store.relays(db):
         node = RelayNode(entry["id"], entry["url"], max_sessions=int(entry["maxSessions"]),
@@ -61,22 +59,19 @@ async def _scaling_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("autoscaler.stored_config_invalid error=%s", error)
         config = default
     target = min(max(settings.warm_pool_size, config.minPoolSize), config.maxPoolSize)
-    pool = WarmPool(lambda: distributor.nodes.values(), target=target,
-                    defaults=app[GRID].defaults.apply)
-    distributor.pool = pool
-    app[POOL] = pool
+    pool = app[POOL]
+    pool.resize(target)
     app[AUTOSCALER] = Autoscaler(config, utilisation=lambda: utilisation(distributor),
                                  resize=pool.resize, target=target,
                                  evaluation_interval=settings.evaluation_interval)
     app[HEALTH_CHECKER] = HealthChecker(lambda: distributor.nodes.values(),
                                         settings.health_check_interval,
-                                        on_change=distributor.queue.changed.set)
+                                        on_change=distributor.wake)
     tasks = [asyncio.create_task(app[HEALTH_CHECKER].run(), name="health-checker"),
              asyncio.create_task(pool.run(), name="warm-pool"),
              asyncio.create_task(app[AUTOSCALER].run(), name="autoscaler")]
     yield
     await cancel_and_wait(tasks)
-    distributor.pool = None
     await pool.close()
     for node in app[RELAYS].values():
         await node.close()

@@ -22,7 +22,7 @@ async def stats(request: web.Request) -> web.Response:
     distributor = request.app[DISTRIBUTOR]
     metrics = request.app[HEALTH_CHECKER].metrics
     return json_response({
-        "algorithm": distributor.balancer.name, "algorithms": sorted(BALANCERS),
+        "algorithm": distributor.balancer_name, "algorithms": sorted(BALANCERS),
         "nodes": [node_view(slots, metrics.get(slots.id))
                   for slots in distributor.nodes.values()],
         "totals": totals(distributor),
@@ -36,8 +36,8 @@ async def set_algorithm(request: web.Request) -> web.Response:
         raise BadRequest(f"unknown algorithm {name!r}; choose one of "
                          f"{', '.join(sorted(BALANCERS))}", code="unknown_algorithm")
     distributor = request.app[DISTRIBUTOR]
-    previous = distributor.balancer.name
-    distributor.balancer = make_balancer(name)
+    previous = distributor.balancer_name
+    distributor.use_balancer(make_balancer(name))
     await store.save_algorithm(request.app[DATABASE], name)
     audit(request, "config.update", resource_type="setting",
           resource_id=store.ALGORITHM, details={"from": previous, "to": name})

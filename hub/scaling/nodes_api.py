@@ -97,7 +97,7 @@ async def delete_node(request: web.Request) -> web.Response:
                        "instead")
     distributor = app[DISTRIBUTOR]
     distributor.remove_node(slots.id)
-    ending = [s for s in distributor.registry if s.slots is slots]
+    ending = [s for s in distributor.sessions() if s.slots is slots]
     await asyncio.gather(*(distributor.end_session(s, "its node was removed",
                                                    by=caller_of(request)) for s in ending))
     del app[RELAYS][slots.id]

@@ -17,7 +17,7 @@ def capacity(distributor: Distributor) -> int:
 def utilisation(distributor: Distributor) -> float:
     """Active sessions / capacity of the nodes in rotation (1.0 when there is no capacity)."""
     total = capacity(distributor)
-    return len(distributor.registry) / total if total else 1.0
+    return distributor.session_count / total if total else 1.0
 
 
 def node_view(slots: NodeSlots, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -38,6 +38,6 @@ def node_view(slots: NodeSlots, metrics: dict[str, Any] | None = None) -> dict[s
 def totals(distributor: Distributor) -> dict[str, Any]:
     nodes = list(distributor.nodes.values())
     return {"nodes": len(nodes), "healthyNodes": sum(1 for s in nodes if s.availability == UP),
-            "activeSessions": len(distributor.registry), "queued": len(distributor.queue),
+            "activeSessions": distributor.session_count, "queued": distributor.queued,
             "capacity": capacity(distributor),
             "utilisation": round(utilisation(distributor), 4)}

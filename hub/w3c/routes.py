@@ -91,11 +91,10 @@ async def status(request: web.Request) -> web.Response:
     sessions = {s.id: session_summary(s) for s in request.app[REGISTRY]}
     nodes = [slots.status(sessions, settings.session_timeout)
              for slots in distributor.nodes.values()]
-    queue = distributor.queue
-    ready = queue.taking and any(slots.has_room for slots in distributor.nodes.values())
+    ready = distributor.taking and any(slots.has_room for slots in distributor.nodes.values())
     message = "Selenium Grid ready." if ready else "Selenium Grid not ready."
-    if queue.paused_for:
-        message = f"{message} {queue.paused_for}"
+    if distributor.paused_for:
+        message = f"{message} {distributor.paused_for}"
     return json_response({"ready": ready, "message": message, "nodes": nodes})
 
 
