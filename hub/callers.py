@@ -5,9 +5,12 @@ auth (with auth off there is still an address to record)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from hub.db.users import UserInfo
 
 
 class Owner(Protocol):
@@ -24,6 +27,13 @@ class Owner(Protocol):
     def is_admin(self) -> bool: ...
 
 
+# What the auth middleware puts on each request: the signed-in user (None when nobody is),
+# the hash of the token it signed in with, and the client address trusted proxies vouched for.
+USER: web.RequestKey[UserInfo | None] = web.RequestKey("user")
+TOKEN_HASH: web.RequestKey[str] = web.RequestKey("token_hash")
+CLIENT_IP: web.RequestKey[str] = web.RequestKey("client_ip")
+
+
 @dataclasses.dataclass(frozen=True)
 class Caller:
     ip: str = ""
@@ -33,5 +43,5 @@ class Caller:
 def caller_of(request: web.Request) -> Caller:
     """The client address the auth middleware resolved (trusted proxies honoured), else the
     peer address."""
-    return Caller(ip=request.get("client_ip") or request.remote or "",
+    return Caller(ip=request.get(CLIENT_IP) or request.remote or "",
                   user_agent=request.headers.get("User-Agent", ""))

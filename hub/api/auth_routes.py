@@ -8,7 +8,7 @@ from hub.api.common import current_user, json_response, read_body, text_field
 from hub.api.errors import Forbidden
 from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
 from hub.auth.authenticator import COOKIE
-from hub.callers import caller_of
+from hub.callers import TOKEN_HASH, caller_of
 from hub.keys import ACCOUNTS, SETTINGS
 
 
@@ -39,7 +39,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     user = current_user(request)
-    await request.app[ACCOUNTS].logout(user, request["token_hash"], caller_of(request))
+    await request.app[ACCOUNTS].logout(user, request[TOKEN_HASH], caller_of(request))
     response = json_response({"ok": True})
     response.del_cookie(COOKIE, path="/")
     return response

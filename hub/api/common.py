@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.errors import BadRequest, Unauthenticated
-from hub.callers import caller_of
+from hub.callers import USER, caller_of
 from hub.db.users import UserInfo
 from hub.keys import AUDIT, SETTINGS
 
@@ -45,7 +45,7 @@ def audit(request: web.Request, action: str, *, resource_type: str | None = None
           resource_id: str | None = None, details: dict[str, Any] | None = None) -> None:
     """Record ``action`` by the caller of ``request`` (user, address, user agent); returns
     at once. For other packages: ``audit(request, "node.drain", resource_type="node", ...)``."""
-    user = request.get("user")
+    user = request.get(USER)
     who = caller_of(request)
     request.app[AUDIT].record(
         action, user_id=user.id if user else None, user_email=user.email if user else None,
@@ -55,7 +55,7 @@ def audit(request: web.Request, action: str, *, resource_type: str | None = None
 
 def current_user(request: web.Request) -> UserInfo:
     """The signed-in user; 401 for anonymous callers (possible with auth off)."""
-    user = request.get("user")
+    user = request.get(USER)
     if user is None:
         raise Unauthenticated("sign in first: this needs an API token")
     return user
@@ -67,7 +67,7 @@ def owner_scope(request: web.Request) -> int | None:
     Admins see everything; so does an anonymous caller on a hub with auth off (a local,
     single-user hub). Everyone else sees their own only.
     """
-    user = request.get("user")
+    user = request.get(USER)
     if user is None:
         if request.app[SETTINGS].auth == "on":
             raise Unauthenticated("sign in first: this needs an API token")

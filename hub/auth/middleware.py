@@ -1,4 +1,4 @@
-"""The auth middleware: puts the caller's user (or None) on ``request["user"]``.
+"""The auth middleware: puts the caller's user (or None) on ``request[USER]``.
 
 With ``auth = on`` everything but the public paths (``app[PUBLIC_PATHS]``: health, login,
 register, and what other packages add) needs valid credentials: /api answers 401
@@ -17,6 +17,7 @@ from aiohttp.typedefs import Handler
 from hub.api.errors import Unauthenticated, api_error_response
 from hub.auth.authenticator import Credentials, read_credentials
 from hub.auth.client import client_address
+from hub.callers import CLIENT_IP, TOKEN_HASH, USER
 from hub.keys import ACCESS_GRANTS, AUTH, PUBLIC_PATHS, SETTINGS
 from hub.w3c.errors import Unauthorized
 from hub.w3c.middleware import is_webdriver_path
@@ -34,8 +35,8 @@ def authenticate(request: web.Request, handler: Handler) -> Awaitable[web.Stream
     within the cache's ttl, which is every WebDriver command, passes without an await."""
     auth = request.app[AUTH]
     if auth.trusted:  # else the client is the peer, where callers.caller_of looks anyway
-        request["client_ip"] = client_address(request, auth.trusted)
-    request["user"] = None
+        request[CLIENT_IP] = client_address(request, auth.trusted)
+    request[USER] = None
     credentials = read_credentials(request)
     if credentials is None:
         if request.app[SETTINGS].auth != "on":
@@ -43,7 +44,7 @@ def authenticate(request: web.Request, handler: Handler) -> Awaitable[web.Stream
     else:
         found = auth.verified(credentials)
         if found is not None:
-            request["user"], request["token_hash"] = found
+            request[USER], request[TOKEN_HASH] = found
             return handler(request)
     return _authenticate(request, handler, credentials)
 
@@ -52,7 +53,7 @@ async def _authenticate(request: web.Request, handler: Handler,
                         credentials: Credentials | None) -> web.StreamResponse:
     found = await request.app[AUTH].authenticate(credentials) if credentials else None
     if found is not None:
-        request["user"], request["token_hash"] = found
+        request[USER], request[TOKEN_HASH] = found
     elif request.app[SETTINGS].auth == "on" and not is_public(
             request.path, request.app[PUBLIC_PATHS]) and not any(
             grant(request) for grant in request.app.get(ACCESS_GRANTS, ())):

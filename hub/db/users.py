@@ -1,6 +1,6 @@
 """Users and their tokens: the data layer under :mod:`hub.auth`.
 
-:class:`UserInfo` is the value the rest of the hub sees (``request["user"]``, a session's
+:class:`UserInfo` is the value the rest of the hub sees (``request[USER]``, a session's
 ``owner``); ORM rows stay inside this module.
 """
 

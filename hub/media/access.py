@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.api.errors import NotFound
+from hub.callers import USER
 from hub.db.recordings import owner_id_of
 from hub.keys import LINK_SIGNER, SETTINGS
 from hub.w3c.errors import InvalidSessionId
@@ -42,7 +43,7 @@ def signed_view_request(request: web.Request) -> bool:
 
 def by_user(request: web.Request, owner: Any) -> bool:
     """The authenticated user (or nobody, with auth off) may act on what ``owner`` owns."""
-    user = request.get("user")
+    user = request.get(USER)
     if user is None:
         return not auth_on(request)
     if is_admin(user):
@@ -57,7 +58,7 @@ def may_view(request: web.Request, session_id: str, owner: Any) -> bool:
 
 def owner_scope(request: web.Request) -> int | None:
     """``owner_id`` for catalog queries: None (everything) for admins and with auth off."""
-    user = request.get("user")
+    user = request.get(USER)
     if user is None or is_admin(user):
         return None
     return getattr(user, "id", None)

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from hub.api.common import audit, json_response, read_body
 from hub.api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthenticated
-from hub.callers import caller_of
+from hub.callers import USER, caller_of
 from hub.grid.nodes import DRAINING, NodeSlots
 from hub.keys import DATABASE, DISTRIBUTOR, HEALTH_CHECKER, RELAYS, SETTINGS
 from hub.nodes.relay import RelayNode
@@ -28,7 +28,7 @@ def require_admin(request: web.Request) -> None:
     """With auth on, only an admin may change the grid; with auth off anyone on the host may."""
     if request.app[SETTINGS].auth != "on":
         return
-    user = request.get("user")
+    user = request.get(USER)
     if user is None:
         raise Unauthenticated("sign in first: this needs an admin's API token")
     if not user.is_admin:

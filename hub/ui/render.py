@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from hub.callers import USER
 from hub.db.users import UserInfo
 from hub.keys import SETTINGS
 from hub.ui import csrf
@@ -39,7 +40,7 @@ def auth_on(request: web.Request) -> bool:
 
 
 def viewer(request: web.Request) -> UserInfo | None:
-    user = request.get("user")
+    user = request.get(USER)
     return user if isinstance(user, UserInfo) else None
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from hub.api.errors import ApiError
 from hub.auth.accounts import LOGIN_TOKEN_LIFETIME, TwoFactorRequired
 from hub.auth.authenticator import COOKIE
-from hub.callers import caller_of
+from hub.callers import TOKEN_HASH, caller_of
 from hub.keys import ACCOUNTS
 from hub.ui import csrf
 from hub.ui.render import auth_on, page, redirect, safe_next, viewer
@@ -82,8 +82,8 @@ async def second_step(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     user = viewer(request)
-    if user is not None and "token_hash" in request:
-        await request.app[ACCOUNTS].logout(user, request["token_hash"], caller_of(request))
+    if user is not None and TOKEN_HASH in request:
+        await request.app[ACCOUNTS].logout(user, request[TOKEN_HASH], caller_of(request))
     csrf.rotate(request)
     response = redirect(request, "/ui/login")
     response.del_cookie(COOKIE, path="/")

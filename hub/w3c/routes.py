@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.callers import caller_of
+from hub.callers import USER, caller_of
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, QUEUE, REGISTRY, SETTINGS
 from hub.w3c.capabilities import Capabilities, process_capabilities
@@ -32,7 +32,7 @@ async def read_json(request: web.Request) -> Any:
 
 def owner_of(request: web.Request) -> Any:
     """The authenticated user, when the auth middleware put one on the request."""
-    return request.get("user")
+    return request.get(USER)
 
 
 async def start_session(request: web.Request, candidates: list[Capabilities], *,
