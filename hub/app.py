@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from hub import cdp, scaling
+from hub import cdp, processes, scaling
 from hub.api import setup as api_setup
 from hub.api.errors import api_errors
 from hub.auth import setup as auth_setup
@@ -46,7 +46,6 @@ from hub.keys import (
 from hub.media import feature as media
 from hub.media.provider import MediaProvider
 from hub.monitoring import feature as monitoring
-from hub.nodes import processes
 from hub.nodes.base import Node
 from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.docker_setup import docker_nodes

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from hub.nodes import processes
+from hub import processes
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from hub.media.displays import Display, DisplayAllocator, DisplayError, remove_s
 from hub.media.naming import video_path
 from hub.media.recorder import Recorder
 from hub.media.vnc import VncError, VncServer, start_vnc
-from hub.nodes.base import SessionStartError
+from hub.screens import Recording, ScreenError
 from hub.w3c.capabilities import SessionOptions
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SessionMedia:
         try:
             await recorder.start()
         except OSError as error:
-            raise SessionStartError(f"cannot start ffmpeg to record the session: {error}") from None
+            raise ScreenError(f"cannot start ffmpeg to record the session: {error}") from None
         self.recorder = recorder
         self.provider.register_recorder(session_id, recorder)
 
@@ -91,7 +91,7 @@ class MediaProvider:
         self.allocator = allocator or DisplayAllocator(hub_id)
         self.x11vnc = x11vnc
         self.ffmpeg = ffmpeg
-        self._recorders: dict[str, Recorder] = {}
+        self._recorders: dict[str, Recording] = {}
 
     def start(self) -> None:
         """Clear what a crashed hub left in /tmp and make sure videos have a home."""
@@ -99,12 +99,12 @@ class MediaProvider:
         self.recording_dir.mkdir(parents=True, exist_ok=True)
 
     async def open(self, options: SessionOptions, tag: str, log_dir: Path) -> SessionMedia:
-        """A ready screen for one session (with VNC when asked), or SessionStartError."""
+        """A ready screen for one session (with VNC when asked), or ScreenError."""
         width, height, depth = options.screen_resolution
         try:
             display = await self.allocator.start(f"{tag}-xvfb", width, height, depth, log_dir)
         except (DisplayError, OSError) as error:
-            raise SessionStartError(f"cannot start a screen for the session: {error}") from None
+            raise ScreenError(f"cannot start a screen for the session: {error}") from None
         media = SessionMedia(self, options, tag, log_dir, display)
         if not options.enable_vnc:
             return media
@@ -114,17 +114,20 @@ class MediaProvider:
         except BaseException as error:
             await asyncio.shield(media.close())
             if isinstance(error, VncError | OSError):
-                raise SessionStartError(f"cannot start VNC for the session: {error}") from None
+                raise ScreenError(f"cannot start VNC for the session: {error}") from None
             raise
         return media
 
-    def register_recorder(self, session_id: str, recorder: Recorder) -> None:
+    def video_path(self, session_id: str, name: str | None) -> Path:
+        return video_path(self.recording_dir, session_id, name)
+
+    def register_recorder(self, session_id: str, recorder: Recording) -> None:
         self._recorders[session_id] = recorder
 
     def has_recorder(self, session_id: str) -> bool:
         return session_id in self._recorders
 
-    def claim_recorder(self, session_id: str) -> Recorder | None:
+    def claim_recorder(self, session_id: str) -> Recording | None:
         """Hand the session's recorder to whoever writes its metadata (once)."""
         return self._recorders.pop(session_id, None)
 

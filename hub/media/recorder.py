@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import json
 import logging
 import signal
@@ -21,8 +20,9 @@ from pathlib import Path
 
 import ffmpeg
 
+from hub import processes
 from hub.media.displays import Display, stop_process, tail
-from hub.nodes import processes
+from hub.screens import RecordingState
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,6 @@ STOP_TIMEOUT = 60.0
 FIRST_FRAME_TIMEOUT = 15.0
 PROBE_TIMEOUT = 30.0
 GRACEFUL_EXIT_CODES = (0, 255)  # ffmpeg ends with 255 after finishing the file on SIGINT
-
-
-class RecordingState(enum.StrEnum):
-    RECORDING = "recording"
-    FINISHED = "finished"
-    FAILED = "failed"
 
 
 def ffmpeg_argv(

@@ -14,8 +14,8 @@ import signal
 import socket
 from pathlib import Path
 
+from hub import processes
 from hub.media.displays import Display, stop_process, tail
-from hub.nodes import processes
 
 log = logging.getLogger(__name__)
 

@@ -28,6 +28,7 @@ from hub.nodes import docker_engines as engines
 from hub.nodes import driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_video import VIDEO_NAME, ContainerRecording, collect
+from hub.screens import RecordingSink
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class DockerNode(Node):
     def __init__(
         self, *, hub_id: str, engine_url: str, index: int, images: dict[str, str],
         max_sessions: int, start_timeout: float, limits: ContainerLimits | None = None,
-        tls: engines.EngineTls | None = None, media: Any = None,
+        tls: engines.EngineTls | None = None, media: RecordingSink | None = None,
     ) -> None:
         super().__init__(f"docker-{hub_id[:8]}-{index}", engine_url or "docker://default",
                          max_sessions)
@@ -83,7 +84,7 @@ class DockerNode(Node):
         self.start_timeout = start_timeout
         self.limits = limits or ContainerLimits()
         self.tls = tls
-        self.media = media  # hub.media.provider.MediaProvider: defaults, recording dir
+        self.media = media  # where videos go (hub.media.provider.MediaProvider)
         self._versions: dict[str, str] = {}
         self._client: docker.DockerClient | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -252,9 +253,7 @@ class DockerNode(Node):
     ) -> ContainerRecording | None:
         if self.media is None:
             return None
-        from hub.media.naming import video_path
-
-        path = video_path(self.media.recording_dir, session_id, options.video_name)
+        path = self.media.video_path(session_id, options.video_name)
         recording = ContainerRecording(path, time.time())
         self.media.register_recorder(session_id, recording)
         return recording

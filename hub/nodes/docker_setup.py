@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 from hub.config import ConfigError, Settings
 from hub.images import IMAGES, image_tag
@@ -45,7 +44,8 @@ def engine_tls(settings: Settings) -> EngineTls:
                      cert=settings.docker_tls_cert, key=settings.docker_tls_key)
 
 
-def docker_nodes(settings: Settings, hub_id: str, media: Any = None) -> list[DockerNode]:
+def docker_nodes(settings: Settings, hub_id: str,
+                 media: RecordingSink | None = None) -> list[DockerNode]:
     images = browser_images(settings)
     tls = engine_tls(settings)
     limits = ContainerLimits(memory=settings.docker_memory, cpus=settings.docker_cpus,

@@ -21,7 +21,7 @@ from pathlib import Path
 from docker.errors import DockerException
 from docker.models.containers import Container
 
-from hub.media.recorder import RecordingState
+from hub.screens import RecordingState
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ VIDEO_NAME = "video.mp4"  # inside the container; the host name comes from hub.m
 
 
 class ContainerRecording:
-    """Quacks like hub.media.recorder.Recorder for the recording service."""
+    """A container's own recording, as the recording service sees a ``hub.screens.Recording``."""
 
     def __init__(self, path: Path, started_at: float) -> None:
         self.path = path

@@ -23,9 +23,11 @@ from typing import Any
 import aiohttp
 import psutil
 
-from hub.nodes import driver_http, processes
+from hub import processes
+from hub.nodes import driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
+from hub.screens import ScreenError, ScreenProvider, SessionScreen
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
 
 log = logging.getLogger(__name__)
@@ -109,7 +111,7 @@ class LocalProcessHandle:
         self.workdir = workdir
         self.process = process
         self.watcher: asyncio.Task[None] | None = None
-        self.media: Any = None  # the display provider's SessionMedia, when headed
+        self.media: SessionScreen | None = None  # when headed
 
 
 class LocalNode(Node):
@@ -117,7 +119,7 @@ class LocalNode(Node):
 
     def __init__(
         self, *, hub_id: str, installs: list[BrowserInstall], max_sessions: int,
-        start_timeout: float, display_provider: Any = None,
+        start_timeout: float, display_provider: ScreenProvider | None = None,
     ) -> None:
         super().__init__(f"local-{hub_id[:8]}", "local://", max_sessions)
         self.hub_id = hub_id
@@ -178,7 +180,7 @@ class LocalNode(Node):
         workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{tag[:8]}-"))
         (workdir / OWNER_FILE).write_text(f"{self.hub_id} {os.getpid()}")
         process: asyncio.subprocess.Process | None = None
-        media: Any = None
+        media: SessionScreen | None = None
         try:
             if options.needs_screen:
                 if self.display_provider is None:
@@ -200,7 +202,7 @@ class LocalNode(Node):
                 await self._fill_screen(url, session_id, install.name, options)
             if media is not None:
                 await media.attach(session_id)
-        except BaseException:
+        except BaseException as error:
             if media is not None:
                 await asyncio.shield(media.close())
             self._destroy(process.pid if process else None, tag, workdir)
@@ -208,6 +210,8 @@ class LocalNode(Node):
                 with contextlib.suppress(ProcessLookupError, TimeoutError):
                     async with asyncio.timeout(5):
                         await process.wait()
+            if isinstance(error, ScreenError):
+                raise SessionStartError(str(error)) from None
             raise
         handle = LocalProcessHandle(tag, workdir, process)
         handle.media = media

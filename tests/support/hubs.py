@@ -16,7 +16,7 @@ from typing import Any
 
 import psutil
 
-from hub.nodes.processes import HUB_PID_ENV
+from hub.processes import HUB_PID_ENV
 
 
 def free_port() -> int:

@@ -1,0 +1,64 @@
+"""What a node needs from whoever provides screens, VNC and recordings (``hub.media``), as
+protocols: nodes and media never import each other, both import this.
+
+A local node asks a :class:`ScreenProvider` for a session's :class:`SessionScreen`; a Docker
+node, whose containers record themselves, hands each video to a :class:`RecordingSink`.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hub.w3c.capabilities import SessionOptions
+
+
+class ScreenError(Exception):
+    """A screen, VNC server or recorder could not start; the node fails the session with it."""
+
+
+class RecordingState(enum.StrEnum):
+    RECORDING = "recording"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class Recording(Protocol):
+    """A video being written (``hub.media.recorder.Recorder`` or a container's)."""
+
+    path: Path
+    state: RecordingState
+
+    async def wait(self) -> RecordingState: ...
+
+    async def stop(self, grace: float = ...) -> RecordingState: ...
+
+
+class SessionScreen(Protocol):
+    """One session's screen, VNC server and recorder."""
+
+    @property
+    def env(self) -> dict[str, str]: ...
+
+    @property
+    def endpoints(self) -> dict[str, str]: ...
+
+    async def attach(self, session_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class RecordingSink(Protocol):
+    """Where a session's video goes and who is told about it."""
+
+    def video_path(self, session_id: str, name: str | None) -> Path: ...
+
+    def register_recorder(self, session_id: str, recorder: Recording) -> None: ...
+
+
+class ScreenProvider(RecordingSink, Protocol):
+    async def open(self, options: SessionOptions, tag: str, log_dir: Path) -> SessionScreen:
+        """A ready screen for one session (VNC when asked), or :class:`ScreenError`."""
+        ...
