@@ -85,7 +85,9 @@ def local_node(
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     client = new_client_session()
     app[UPSTREAM] = client
-    app[PROXY] = CommandProxy(app[DISTRIBUTOR])
+    distributor = app[DISTRIBUTOR]
+    app[PROXY] = CommandProxy(
+        lambda session, reason: distributor.end_session(session, reason, failed=True))
     yield
     await app[PROXY].close()
     await client.close()

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, select
 
+from hub.callers import Owner
 from hub.db.engine import Database
 from hub.db.models import Recording, utcnow
 
@@ -55,11 +56,11 @@ class RecordingInfo:
         }
 
 
-def owner_id_of(owner: Any) -> int | None:
-    """A user id from a session owner object, an int, or None."""
+def owner_id_of(owner: Owner | int | None) -> int | None:
+    """A user id from a session owner, an int, or None."""
     if owner is None or isinstance(owner, int):
         return owner
-    return getattr(owner, "id", None)
+    return owner.id
 
 
 def _info(row: Recording) -> RecordingInfo:
@@ -71,7 +72,7 @@ def _info(row: Recording) -> RecordingInfo:
 
 
 async def create(
-    db: Database, *, session_id: str, path: str, name: str, owner: Any = None,
+    db: Database, *, session_id: str, path: str, name: str, owner: Owner | int | None = None,
     started_at: dt.datetime | None = None,
 ) -> RecordingInfo:
     """A new recording in state ``recording``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +21,9 @@ from hub.db.engine import Database
 from hub.db.models import SessionRow
 from hub.db.recordings import owner_id_of
 from hub.db.writer import BackgroundWriter
-from hub.grid.reaper import idle_reason
-from hub.grid.session import Session
+
+if TYPE_CHECKING:
+    from hub.grid.session import Session
 
 RUNNING, CLOSED, TIMEOUT, FAILED = "running", "closed", "timeout", "failed"
 STATES = (RUNNING, CLOSED, TIMEOUT, FAILED)
@@ -30,11 +31,7 @@ _AUDIT_ACTIONS = {CLOSED: "session.delete", TIMEOUT: "session.timeout", FAILED: 
 
 
 def end_state(session: Session) -> str:
-    if session.failed:
-        return FAILED
-    if session.end_reason == idle_reason(session.idle_timeout):
-        return TIMEOUT
-    return CLOSED
+    return session.end_cause.value  # closed, timeout or failed, as in STATES
 
 
 def _when(epoch: float) -> dt.datetime:
@@ -55,7 +52,7 @@ class SessionRecorder:
         a browser that died, shutdown), which then carry no address."""
         self.audit.record(
             action, user_id=owner_id_of(session.owner),
-            user_email=getattr(session.owner, "email", None), resource_type="session",
+            user_email=session.owner.email if session.owner else None, resource_type="session",
             resource_id=session.id, details=details,
             ip_address=by.ip if by else None, user_agent=by.user_agent if by else None,
         )

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from hub.callers import Caller
+from hub.ending import EndCause
 from hub.grid.balancer import Balancer, LeastConnections
 from hub.grid.matching import describe
 from hub.grid.nodes import UP, NodeSlots, Slot
@@ -271,12 +272,13 @@ class Distributor:
         session.watcher = task
 
     async def end_session(self, session: Session, reason: str, *, failed: bool = False,
-                          by: Caller | None = None) -> bool:
+                          by: Caller | None = None, cause: EndCause = EndCause.CLOSED) -> bool:
         """End a session whatever the cause; only the first caller does the work. ``by`` is
-        the client that asked for the end, for the audit log."""
+        the client that asked for the end, for the audit log; ``failed`` stands for
+        ``cause=EndCause.FAILED``."""
         if self._registry.find(session.id) is not session:
             return False
-        session.failed, session.ended_by = failed, by
+        session.end_cause, session.ended_by = EndCause.FAILED if failed else cause, by
         self._registry.remove(session, reason)
         log.info("session.ended id=%s node=%s reason=%r", session.id, session.slots.id, reason)
         if session.watcher is not None and session.watcher is not asyncio.current_task():

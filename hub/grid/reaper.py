@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from hub.ending import EndCause
 from hub.grid.distributor import Distributor
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,8 @@ async def reap_idle(distributor: Distributor) -> int:
     expired = [s for s in distributor.sessions() if s.idle_for() >= s.idle_timeout]
     for session in expired:
         log.info("session.timeout id=%s idle=%.1f", session.id, session.idle_for())
-        await distributor.end_session(session, idle_reason(session.idle_timeout))
+        await distributor.end_session(session, idle_reason(session.idle_timeout),
+                                      cause=EndCause.TIMEOUT)
     return len(expired)
 
 

@@ -7,9 +7,10 @@ import dataclasses
 import functools
 import time
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hub.callers import Caller
+from hub.callers import Caller, Owner
+from hub.ending import EndCause
 from hub.nodes.base import NodeSession
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -44,26 +45,25 @@ class Session:
     options: SessionOptions
     idle_timeout: float
     kind: str = "webdriver"
-    owner: Any = None
+    owner: Owner | None = None
     client: Caller | None = None  # who asked for it
     ended_by: Caller | None = None  # who ended it, when a client did
     created_at: float = dataclasses.field(default_factory=time.time)
     last_activity: float = dataclasses.field(default_factory=time.monotonic)
     ended: bool = False
-    failed: bool = False
+    end_cause: EndCause = EndCause.CLOSED
     end_reason: str = ""
     watcher: asyncio.Task[None] | None = dataclasses.field(default=None, repr=False)
 
     def touch(self) -> None:
         self.last_activity = time.monotonic()
 
+    @property
+    def failed(self) -> bool:
+        return self.end_cause is EndCause.FAILED
+
     def idle_for(self) -> float:
         return time.monotonic() - self.last_activity
-
-    @property
-    def upstream(self) -> str:
-        """Prefix for this session's commands on its node."""
-        return f"{self.node_session.url}/session/{self.node_session.session_id}"
 
     @functools.cached_property
     def upstream_address(self) -> tuple[str, int, str]:

@@ -6,12 +6,10 @@ never as forbidden, so ids cannot be probed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from hub.api.errors import NotFound
-from hub.callers import USER
+from hub.callers import USER, Owner
 from hub.db.recordings import owner_id_of
 from hub.keys import LINK_SIGNER, SETTINGS
 from hub.w3c.errors import InvalidSessionId
@@ -22,11 +20,11 @@ SIGNED_ROUTES = frozenset({"media.vnc", "media.wd_vnc", "media.api_vnc", "media.
 
 
 def auth_on(request: web.Request) -> bool:
-    return getattr(request.app[SETTINGS], "auth", "off") == "on"
+    return request.app[SETTINGS].auth == "on"
 
 
-def is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_admin", False))
+def is_admin(user: Owner | None) -> bool:
+    return user is not None and user.is_admin
 
 
 def signed(request: web.Request, session_id: str) -> bool:
@@ -41,7 +39,7 @@ def signed_view_request(request: web.Request) -> bool:
     return bool(session_id and route.name in SIGNED_ROUTES and signed(request, session_id))
 
 
-def by_user(request: web.Request, owner: Any) -> bool:
+def by_user(request: web.Request, owner: Owner | int | None) -> bool:
     """The authenticated user (or nobody, with auth off) may act on what ``owner`` owns."""
     user = request.get(USER)
     if user is None:
@@ -49,10 +47,10 @@ def by_user(request: web.Request, owner: Any) -> bool:
     if is_admin(user):
         return True
     owner_id = owner_id_of(owner)
-    return owner_id is not None and owner_id == getattr(user, "id", None)
+    return owner_id is not None and owner_id == user.id
 
 
-def may_view(request: web.Request, session_id: str, owner: Any) -> bool:
+def may_view(request: web.Request, session_id: str, owner: Owner | int | None) -> bool:
     return signed(request, session_id) or by_user(request, owner)
 
 
@@ -61,7 +59,7 @@ def owner_scope(request: web.Request) -> int | None:
     user = request.get(USER)
     if user is None or is_admin(user):
         return None
-    return getattr(user, "id", None)
+    return user.id
 
 
 def missing(request: web.Request, message: str) -> Exception:

@@ -53,7 +53,7 @@ class Search:
 
 
 class RecordingCatalog(Protocol):
-    async def create(self, *, session_id: str, path: str, name: str, owner: Any,
+    async def create(self, *, session_id: str, path: str, name: str, owner: Owner | int | None,
                      started_at: dt.datetime) -> RecordingInfo: ...
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
@@ -81,7 +81,7 @@ class DbCatalog:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, *, session_id: str, path: str, name: str, owner: Any,
+    async def create(self, *, session_id: str, path: str, name: str, owner: Owner | int | None,
                      started_at: dt.datetime) -> RecordingInfo:
         return await recordings.create(self.db, session_id=session_id, path=path, name=name,
                                        owner=owner, started_at=started_at)
@@ -137,7 +137,7 @@ class JsonCatalog:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    async def create(self, *, session_id: str, path: str, name: str, owner: Any,
+    async def create(self, *, session_id: str, path: str, name: str, owner: Owner | int | None,
                      started_at: dt.datetime) -> RecordingInfo:
         info = RecordingInfo(id=uuid.uuid4().hex, session_id=session_id,
                              owner_id=owner_id_of(owner), path=path, name=name, size=None,

@@ -9,6 +9,7 @@ from hub.config import ConfigError, Settings
 from hub.images import IMAGES, image_tag
 from hub.nodes.docker import ContainerLimits, DockerNode
 from hub.nodes.docker_engines import EngineTls
+from hub.screens import RecordingSink
 
 log = logging.getLogger(__name__)
 

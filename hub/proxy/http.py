@@ -11,15 +11,20 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
 
-from hub.grid.distributor import Distributor
-from hub.grid.session import Session
 from hub.proxy.upstream import UpstreamError, UpstreamPool
 from hub.w3c.errors import InvalidSessionId
+
+if TYPE_CHECKING:
+    from hub.grid.session import Session
+
+# Ends a session whose node or browser is gone, with the reason (the grid's end_session).
+EndLost = Callable[["Session", str], Awaitable[object]]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +38,8 @@ def new_client_session() -> aiohttp.ClientSession:
 
 
 class CommandProxy:
-    def __init__(self, distributor: Distributor, pool: UpstreamPool | None = None) -> None:
-        self.distributor = distributor
+    def __init__(self, end_lost: EndLost, pool: UpstreamPool | None = None) -> None:
+        self._end_lost = end_lost
         self.pool = pool or UpstreamPool()
         # Metrics hook: seconds each command took at the node (one histogram observe).
         self.observe: Callable[[float], None] | None = None
@@ -66,7 +71,7 @@ class CommandProxy:
 
     async def _end_dead(self, session: Session, reason: str) -> None:
         log.warning("session.node_lost id=%s reason=%s", session.id, reason)
-        task = asyncio.create_task(self.distributor.end_session(session, reason, failed=True))
+        task = asyncio.ensure_future(self._end_lost(session, reason))
         await asyncio.shield(task)
 
     async def close(self) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from hub.callers import USER, caller_of
-from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, QUEUE, REGISTRY, SETTINGS
 from hub.w3c.capabilities import Capabilities, process_capabilities
 from hub.w3c.errors import InvalidArgument, InvalidSessionId
+
+if TYPE_CHECKING:
+    from hub.callers import Owner
+    from hub.grid.session import Session
 
 PREFIXES = ("", "/wd/hub")
 
@@ -30,7 +33,7 @@ async def read_json(request: web.Request) -> Any:
         raise InvalidArgument(f"the request body is not valid JSON: {error}") from None
 
 
-def owner_of(request: web.Request) -> Any:
+def owner_of(request: web.Request) -> Owner | None:
     """The authenticated user, when the auth middleware put one on the request."""
     return request.get(USER)
 
@@ -66,9 +69,8 @@ def find_session(request: web.Request) -> Session:
     return session
 
 
-def _may_act(user: Any, session: Session) -> bool:
-    return bool(getattr(user, "is_admin", False)) or getattr(user, "id", user) == getattr(
-        session.owner, "id", session.owner)
+def _may_act(user: Owner, session: Session) -> bool:
+    return user.is_admin or (session.owner is not None and user.id == session.owner.id)
 
 
 async def proxy_command(request: web.Request) -> web.Response:
