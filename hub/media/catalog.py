@@ -18,6 +18,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Protocol
 
+from hub.callers import Owner
 from hub.db import recordings, sessions
 from hub.db.engine import Database
 from hub.db.recordings import RecordingInfo, owner_id_of
