@@ -16,8 +16,9 @@ from aiohttp import web
 
 from hub import cdp, processes, scaling
 from hub.api import setup as api_setup
-from hub.api.errors import api_errors
+from hub.api.errors import api_errors, refuse_unauthenticated
 from hub.auth import setup as auth_setup
+from hub.auth.middleware import REFUSE
 from hub.background import cancel_and_wait
 from hub.config import Settings
 from hub.db import setup as db_setup
@@ -188,6 +189,7 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     app[GRID] = Grid(app[DISTRIBUTOR], request_timeout=settings.session_request_timeout,
                      defaults=defaults)
     _presence_listeners(app, app[DISTRIBUTOR])
+    app[REFUSE] = refuse_unauthenticated
     app[CAPABILITY_HOOKS] = []
     settings.data_path.mkdir(parents=True, exist_ok=True)
     app.cleanup_ctx.append(_upstream_ctx)

@@ -10,6 +10,10 @@ from typing import ClassVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from hub.auth import errors as auth
+from hub.w3c.errors import Unauthorized
+from hub.w3c.middleware import is_webdriver_path
+
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +51,35 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+# The status each account refusal gets (the first class in its MRO that is listed).
+_AUTH_STATUS: dict[type[auth.AuthError], int] = {
+    auth.BadTicket: 401, auth.InvalidInput: 400, auth.NotAuthenticated: 401,
+    auth.NotAllowed: 403, auth.NoSuchAccount: 404, auth.AccountConflict: 409,
+    auth.TooManyAttempts: 429,
+}
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="TGGrid", charset="UTF-8"'}
+
+
+def http_status(error: ApiError | auth.AuthError) -> int:
+    if isinstance(error, ApiError):
+        return error.http_status
+    return next((_AUTH_STATUS[kind] for kind in type(error).__mro__ if kind in _AUTH_STATUS),
+                400)
+
+
+def refuse_unauthenticated(request: web.Request, message: str) -> web.Response:
+    """The auth middleware's answer to a request without valid credentials, in the error
+    language of the surface it came in on: /api JSON, a W3C error (with a Basic challenge)
+    on the WebDriver surface, JSON with a challenge anywhere else."""
+    if request.path.startswith("/api"):
+        return api_error_response(401, "unauthorized", message)
+    if is_webdriver_path(request.path):
+        return Unauthorized(message).to_response(headers=CHALLENGE)
+    response = api_error_response(401, "unauthorized", message)
+    response.headers.update(CHALLENGE)
+    return response
+
+
 def api_error_response(status: int, code: str, message: str) -> web.Response:
     return web.Response(status=status, content_type="application/json",
                         body=json.dumps({"error": code, "message": message}).encode())
@@ -65,6 +98,8 @@ async def _render_api_errors(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except ApiError as error:
         return error.to_response()
+    except auth.AuthError as error:
+        return api_error_response(http_status(error), error.error_code, error.message)
     except web.HTTPException as error:
         if error.status < 400:
             raise

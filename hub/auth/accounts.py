@@ -1,7 +1,7 @@
 """Sign-up, sign-in with optional 2FA, tokens: the rules, with every act audited.
 
 Route handlers in :mod:`hub.api` parse and render; this module decides. Failures raise
-:class:`~hub.api.errors.ApiError` subclasses that the API renders as ``{"error", "message"}``.
+:class:`~hub.auth.errors.AuthError` values; the API and the dashboard decide how to show them.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hub.api.errors import (
-    ApiError,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    NotFound,
-    Unauthenticated,
-)
 from hub.auth import passwords, tokens, totp
 from hub.auth.authenticator import Authenticator
+from hub.auth.errors import (
+    AccountConflict,
+    InvalidInput,
+    NoSuchAccount,
+    NotAllowed,
+    NotAuthenticated,
+    TooManyAttempts,
+    TwoFactorRequired,
+)
 from hub.auth.secret_box import SecretBox
 from hub.auth.throttle import Throttle
 from hub.auth.tickets import BadTicket, Ticket, Tickets
@@ -34,20 +35,6 @@ from hub.db.models import User, utcnow
 from hub.db.users import TokenInfo, UserInfo
 
 LOGIN_TOKEN_LIFETIME = dt.timedelta(hours=24)
-
-
-class TooManyAttempts(ApiError):
-    status, code = 429, "too_many_attempts"
-
-
-class TwoFactorRequired(Forbidden):
-    """The password was right; the code is due. Carries the second step's signed ticket."""
-
-    code = "two_factor_required"
-
-    def __init__(self, ticket: str) -> None:
-        super().__init__("this account needs a two-factor code")
-        self.ticket = ticket
 
 
 class Accounts:
@@ -72,16 +59,16 @@ class Accounts:
                        *, role: str = users.USER) -> UserInfo:
         email = users.normalize_email(email)
         if "@" not in email or len(email) > 320 or email.startswith("@"):
-            raise BadRequest("email must be an email address", code="invalid_email")
+            raise InvalidInput("email must be an email address", code="invalid_email")
         weakness = passwords.check_strength(password)
         if weakness:
-            raise BadRequest(weakness, code="weak_password")
+            raise InvalidInput(weakness, code="weak_password")
         try:
             user = await users.create_user(
                 self.db, email=email, password_hash=await passwords.hash_password(password),
                 full_name=full_name.strip()[:200], role=role)
         except IntegrityError:
-            raise Conflict(f"an account for {email} exists", code="email_taken") from None
+            raise AccountConflict(f"an account for {email} exists", code="email_taken") from None
         self._audit("auth.register", caller, user, resource_type="user",
                     resource_id=str(user.id))
         return user
@@ -110,7 +97,7 @@ class Accounts:
         valid = await passwords.verify_password(row.password_hash if row else None, password)
         if row is None or not valid:
             await self._failure(account, row, "bad_password", caller)
-            raise Unauthenticated("wrong email or password", code="invalid_credentials")
+            raise NotAuthenticated("wrong email or password", code="invalid_credentials")
         self._check_active(row, caller)
         return row
 
@@ -137,12 +124,12 @@ class Accounts:
             self._audit("auth.login.failed", caller, row, resource_type="user",
                         resource_id=str(row.id), details={"email": row.email,
                                                           "reason": "disabled"})
-            raise Forbidden("this account is disabled; ask an admin", code="account_disabled")
+            raise NotAllowed("this account is disabled; ask an admin", code="account_disabled")
 
     async def _second_factor(self, row: User, code: str, caller: Caller) -> None:
         if not await self._code_ok(row, code, backup=True):
             await self._failure(row.email, row, "bad_two_factor_code", caller)
-            raise Unauthenticated("wrong or already used two-factor code",
+            raise NotAuthenticated("wrong or already used two-factor code",
                                   code="invalid_two_factor_code")
 
     async def _signed_in(self, row: User, caller: Caller) -> tuple[str, UserInfo, dt.datetime]:
@@ -191,21 +178,21 @@ class Accounts:
         A role or disabled change drops the user's cached tokens, so it bites at once here.
         """
         if not actor.is_admin and user_id != actor.id:
-            raise NotFound("no such user")  # as if other accounts did not exist
+            raise NoSuchAccount("no such user")  # as if other accounts did not exist
         if not actor.is_admin and set(changes) - {"full_name"}:
-            raise Forbidden("only an admin may change roles or disable accounts",
+            raise NotAllowed("only an admin may change roles or disable accounts",
                             code="admin_required")
         if user_id == actor.id and (changes.get("is_active") is False
                                     or changes.get("role") == users.USER):
-            raise Conflict("you cannot disable yourself or drop your own admin role; "
+            raise AccountConflict("you cannot disable yourself or drop your own admin role; "
                            "ask another admin", code="self_lockout")
         before = await users.find_user(self.db, user_id=user_id)
         if before is None:
-            raise NotFound("no such user")
+            raise NoSuchAccount("no such user")
         old = users.user_info(before)
         user = await users.update_user(self.db, user_id, **changes)
         if user is None:
-            raise NotFound("no such user")
+            raise NoSuchAccount("no such user")
         if user.role != old.role or user.is_active != old.is_active:
             self.authenticator.forget_user(user_id)
         was, now = old.to_json(), user.to_json()
@@ -221,7 +208,7 @@ class Accounts:
                            ) -> tuple[TokenInfo, str]:
         name = name.strip()
         if not name or len(name) > 100:
-            raise BadRequest("a token needs a name of 1-100 characters", code="invalid_name")
+            raise InvalidInput("a token needs a name of 1-100 characters", code="invalid_name")
         token = tokens.new_token()
         info = await users.add_token(self.db, user_id=user.id, name=name, kind="api",
                                      token_hash=tokens.token_hash(token),
@@ -245,7 +232,7 @@ class Accounts:
     async def _row(self, user: UserInfo) -> User:
         row = await users.find_user(self.db, user_id=user.id)
         if row is None:
-            raise Unauthenticated("the account no longer exists")
+            raise NotAuthenticated("the account no longer exists")
         return row
 
     async def _code_ok(self, row: User, code: str, *, backup: bool) -> bool:
@@ -263,7 +250,7 @@ class Accounts:
     async def enable_2fa(self, user: UserInfo, caller: Caller) -> dict[str, Any]:
         row = await self._row(user)
         if row.totp_enabled:
-            raise Conflict("two-factor authentication is on already; disable it first",
+            raise AccountConflict("two-factor authentication is on already; disable it first",
                            code="two_factor_enabled")
         secret = totp.new_secret()
         codes = totp.new_backup_codes()
@@ -279,11 +266,11 @@ class Accounts:
         await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if row.totp_secret is None or row.totp_enabled:
-            raise Conflict("no two-factor enrollment is waiting; call enable first",
+            raise AccountConflict("no two-factor enrollment is waiting; call enable first",
                            code="no_pending_two_factor")
         if not await self._code_ok(row, code, backup=False):
             await self._failure(user.email, row, "bad_two_factor_code", caller)
-            raise BadRequest("wrong two-factor code", code="invalid_two_factor_code")
+            raise InvalidInput("wrong two-factor code", code="invalid_two_factor_code")
         await two_factor.activate(self.db, user.id)
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.verify", caller, user, resource_type="user",
@@ -295,10 +282,10 @@ class Accounts:
         await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if not row.totp_enabled:
-            raise Conflict("two-factor authentication is off", code="two_factor_disabled")
+            raise AccountConflict("two-factor authentication is off", code="two_factor_disabled")
         if not await passwords.verify_password(row.password_hash, password):
             await self._failure(user.email, row, "bad_password", caller)
-            raise Unauthenticated("wrong password", code="invalid_credentials")
+            raise NotAuthenticated("wrong password", code="invalid_credentials")
         await self._second_factor(row, code, caller)
         await two_factor.clear(self.db, user.id)
         self.authenticator.forget_user(user.id)

@@ -10,8 +10,8 @@ import os
 import secrets
 import sys
 
-from hub.api.errors import ApiError
 from hub.auth.authenticator import Authenticator
+from hub.auth.errors import AuthError, InvalidInput, NoSuchAccount
 from hub.auth.setup import build_accounts
 from hub.callers import Caller
 from hub.config import Settings, add_arguments, load_settings
@@ -31,7 +31,7 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Again: "):
-            raise ApiError("the passwords differ", code="password_mismatch")
+            raise InvalidInput("the passwords differ", code="password_mismatch")
         return first, False
     return secrets.token_urlsafe(15), True
 
@@ -53,12 +53,12 @@ async def _with_accounts(settings: Settings, action: str, args: argparse.Namespa
         else:
             user = await users.find_user(db, email=args.email)
             if user is None:
-                raise ApiError(f"no user {args.email}", code="not_found")
+                raise NoSuchAccount(f"no user {args.email}")
             _info, token = await accounts.create_token(users.user_info(user), args.name,
                                                       CLI_CALLER)
             print(token)
         return 0
-    except ApiError as error:
+    except AuthError as error:
         print(f"tggrid: {error.message}", file=sys.stderr)
         return 1
     finally:

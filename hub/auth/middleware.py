@@ -9,20 +9,20 @@ get an owner) but nobody is turned away.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from hub.api.errors import Unauthenticated, api_error_response
 from hub.auth.authenticator import Credentials, read_credentials
 from hub.auth.client import client_address
 from hub.callers import CLIENT_IP, TOKEN_HASH, USER
 from hub.keys import ACCESS_GRANTS, AUTH, PUBLIC_PATHS, SETTINGS
-from hub.w3c.errors import Unauthorized
-from hub.w3c.middleware import is_webdriver_path
 
-CHALLENGE = {"WWW-Authenticate": 'Basic realm="TGGrid", charset="UTF-8"'}
+# How to answer a request without valid credentials: the app picks the response format
+# (``hub.api.errors.refuse_unauthenticated``), so auth knows no surface's error language.
+Refusal = Callable[[web.Request, str], web.StreamResponse]
+REFUSE: web.AppKey[Refusal] = web.AppKey("refuse_unauthenticated")
 
 
 def is_public(path: str, public: list[str]) -> bool:
@@ -60,11 +60,5 @@ async def _authenticate(request: web.Request, handler: Handler,
         message = ("invalid, revoked or expired credentials" if credentials else
                    "authentication required: send an API token as HTTP Basic password "
                    "(user = email) or as Authorization: Bearer")
-        if request.path.startswith("/api"):
-            raise Unauthenticated(message)
-        if is_webdriver_path(request.path):
-            return Unauthorized(message).to_response(headers=CHALLENGE)
-        response = api_error_response(401, "unauthorized", message)
-        response.headers.update(CHALLENGE)
-        return response
+        return request.app[REFUSE](request, message)
     return await handler(request)

@@ -21,16 +21,10 @@ from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from hub.api.errors import ApiError
+from hub.auth.errors import BadTicket
 
 LIFETIME = 300.0
 PURPOSE = b"tggrid sign-in tickets"
-
-
-class BadTicket(ApiError):
-    """The second step's ticket is forged, damaged or too old: start again."""
-
-    status, code = 401, "invalid_sign_in_ticket"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.errors import ApiError
+from hub.api.errors import ApiError, http_status
+from hub.auth.errors import AuthError
 from hub.callers import caller_of
 from hub.db import users
 from hub.db.users import UserInfo
@@ -50,8 +51,8 @@ async def enable_2fa(request: web.Request) -> web.Response:
     user = _me(request)
     try:
         enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller_of(request))
-    except ApiError as error:
-        return await _render(request, user, error.http_status, error=error.message)
+    except (ApiError, AuthError) as error:
+        return await _render(request, user, http_status(error), error=error.message)
     return await _render(request, user, enrollment=enrollment)
 
 
@@ -61,8 +62,8 @@ async def verify_2fa(request: web.Request) -> web.Response:
     try:
         await request.app[ACCOUNTS].verify_2fa(user, form.get("code", "").strip(),
                                                caller_of(request))
-    except ApiError as error:
-        return await _render(request, user, error.http_status, error=error.message,
+    except (ApiError, AuthError) as error:
+        return await _render(request, user, http_status(error), error=error.message,
                              verify_again=True)
     raise redirect(request, "/ui/account?done=2fa-on")
 
@@ -73,8 +74,8 @@ async def disable_2fa(request: web.Request) -> web.Response:
     try:
         await request.app[ACCOUNTS].disable_2fa(user, form.get("password", ""),
                                                 form.get("code", "").strip(), caller_of(request))
-    except ApiError as error:
-        return await _render(request, user, error.http_status, error=error.message)
+    except (ApiError, AuthError) as error:
+        return await _render(request, user, http_status(error), error=error.message)
     raise redirect(request, "/ui/account?done=2fa-off")
 
 
@@ -84,8 +85,8 @@ async def create_token(request: web.Request) -> web.Response:
     try:
         info, token = await request.app[ACCOUNTS].create_token(user, form.get("name", ""),
                                                                caller_of(request))
-    except ApiError as error:
-        return await _render(request, user, error.http_status, error=error.message)
+    except (ApiError, AuthError) as error:
+        return await _render(request, user, http_status(error), error=error.message)
     return await _render(request, user, status=201, new_token=token, new_token_name=info.name)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.errors import ApiError
-from hub.auth.accounts import LOGIN_TOKEN_LIFETIME, TwoFactorRequired
+from hub.api.errors import ApiError, http_status
+from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
 from hub.auth.authenticator import COOKIE
+from hub.auth.errors import AuthError, TwoFactorRequired
 from hub.callers import TOKEN_HASH, caller_of
 from hub.keys import ACCOUNTS
 from hub.ui import csrf
@@ -48,10 +49,10 @@ async def login(request: web.Request) -> web.Response:
             browser=csrf.token_for(request))
     except TwoFactorRequired as needed:
         return page(request, "login_2fa.html", {"ticket": needed.ticket})
-    except ApiError as error:
+    except (ApiError, AuthError) as error:
         return page(request, "login.html", {"next": next_url, "email": email,
                                             "error": error.message},
-                    status=error.http_status)
+                    status=http_status(error))
     raise _signed_in(request, token, next_url)
 
 
@@ -61,22 +62,22 @@ async def second_step(request: web.Request) -> web.Response:
     accounts = request.app[ACCOUNTS]
     try:
         ticket = accounts.tickets.read(form.get("ticket", ""))
-    except ApiError as error:
+    except (ApiError, AuthError) as error:
         return page(request, "login.html", {"next": "/ui/sessions", "email": "",
                                             "error": error.message},
-                    status=error.http_status)
+                    status=http_status(error))
     try:
         token, _, _ = await accounts.login_with_ticket(
             ticket, form.get("code", "").strip(), caller_of(request),
             browser=csrf.token_for(request))
-    except ApiError as error:
+    except (ApiError, AuthError) as error:
         if error.error_code == "invalid_two_factor_code":  # try again, same ticket
             return page(request, "login_2fa.html", {"ticket": form["ticket"],
                                                     "error": error.message},
-                        status=error.http_status)
+                        status=http_status(error))
         return page(request, "login.html", {"next": ticket.next_url, "email": ticket.email,
                                             "error": error.message},
-                    status=error.http_status)
+                    status=http_status(error))
     raise _signed_in(request, token, safe_next(ticket.next_url))
 
 
