@@ -1,20 +1,12 @@
-"""Every error of the WebDriver surface: W3C error objects with the spec's HTTP status."""
+"""Errors of the WebDriver surface that need a real browser or driver: W3C error objects with
+the spec's HTTP status. Those that need none (bad JSON, invalid capabilities, unknown
+sessions) are in tests/unit/w3c/test_routes.py, in the fast subset."""
 
 from __future__ import annotations
 
 import time
 
-import pytest
 from selenium import webdriver
-
-
-@pytest.mark.parametrize("prefix", ["", "/wd/hub"])
-def test_unknown_session_is_404_invalid_session_id(shared_hub, prefix):
-    status, body = shared_hub.request("GET", f"{prefix}/session/nope/url")
-    assert status == 404
-    assert body["value"]["error"] == "invalid session id"
-    assert "no such session" in body["value"]["message"]
-    assert set(body["value"]) == {"error", "message", "stacktrace"}
 
 
 def test_ended_session_says_it_ended_and_why(shared_hub):
@@ -27,28 +19,6 @@ def test_ended_session_says_it_ended_and_why(shared_hub):
     assert body["value"]["error"] == "invalid session id"
     assert "ended: the client quit" in body["value"]["message"]
     assert shared_hub.request("DELETE", f"/session/{session_id}")[0] == 404
-
-
-def test_malformed_json_is_400_invalid_argument(shared_hub):
-    status, body = shared_hub.request("POST", "/session", raw=b"{not json")
-    assert status == 400
-    assert body["value"]["error"] == "invalid argument"
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"capabilities": {"alwaysMatch": {"browserName": 7}}},
-        {"capabilities": {"alwaysMatch": {"pageLoadStrategy": "warp"}}},
-        {"capabilities": {"firstMatch": []}},
-        {"capabilities": {"alwaysMatch": {"tggrid:options": {"screenResolution": "huge"}}}},
-        {"desiredCapabilities": {"browserName": "chrome"}},
-    ],
-)
-def test_invalid_capabilities_are_400_invalid_argument(shared_hub, body):
-    status, answer = shared_hub.request("POST", "/wd/hub/session", body)
-    assert status == 400
-    assert answer["value"]["error"] == "invalid argument"
 
 
 def test_unsatisfiable_capabilities_fail_at_once_naming_the_offer(shared_hub):

@@ -1,0 +1,172 @@
+"""The distributor's promises, over FakeNodes: what happens to a request, a slot and a session
+when a start fails, crashes, is abandoned or is cut short by ``end_all``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from hub.ending import EndCause
+from hub.grid.distributor import Distributor
+from hub.grid.nodes import DRAINING
+from hub.grid.queue import NewSessionQueue, SessionRequest
+from hub.grid.registry import SessionRegistry
+from hub.grid.submit import Grid, SessionDefaults
+from hub.w3c.errors import InvalidArgument, SessionNotCreated
+from tests.unit.grid.fake_node import FakeNode, retryable
+
+CHROME = [{"browserName": "chrome"}]
+FIREFOX = [{"browserName": "firefox"}]
+
+
+def make_distributor(*nodes: FakeNode) -> Distributor:
+    distributor = Distributor(NewSessionQueue(), SessionRegistry(), session_timeout=60,
+                              request_timeout=30)
+    for node in nodes:
+        distributor.add_node(node)
+    return distributor
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[list[Distributor]]:
+    """Runs the scheduling loop of the distributors a test appends, and stops it."""
+    started: list[Distributor] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def watch() -> None:
+        while True:
+            for distributor in started[len(tasks):]:
+                tasks.append(asyncio.create_task(distributor.run()))
+            await asyncio.sleep(0.01)
+
+    watcher = asyncio.create_task(watch())
+    yield started
+    watcher.cancel()
+    for task in tasks:
+        task.cancel()
+    for distributor in started:
+        await distributor.shutdown()
+    await asyncio.gather(watcher, *tasks, return_exceptions=True)
+
+
+async def settle(rounds: int = 20) -> None:
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+async def test_retryable_failure_requeues_the_request_at_the_front():
+    fails, draining = FakeNode("a"), FakeNode("b", ("chrome", "firefox"))
+    fails.fail_next(retryable())
+    distributor = make_distributor(fails, draining)
+    distributor.nodes["b"].availability = DRAINING  # could serve later, not now
+    first, second = SessionRequest(CHROME), SessionRequest(FIREFOX)
+    distributor.enqueue(first)
+    distributor.enqueue(second)
+    distributor.assign()
+    await settle()
+    assert distributor.waiting() == [first, second]
+    assert first.excluded_nodes == {"a"}
+    assert not first.future.done()
+    assert distributor.nodes["a"].busy == 0
+
+
+async def test_retryable_failure_with_no_other_node_fails_at_once_with_its_cause():
+    node = FakeNode("a")
+    node.fail_next(retryable("chromedriver exited"))
+    distributor = make_distributor(node)
+    request = SessionRequest(CHROME)
+    distributor.enqueue(request)
+    distributor.assign()
+    await settle()
+    with pytest.raises(SessionNotCreated, match="chromedriver exited"):
+        await request.future
+    assert distributor.queued == 0
+
+
+async def test_a_crash_in_the_node_frees_the_slot_and_fails_the_request():
+    node = FakeNode("a")
+    node.fail_next(RuntimeError("boom"))
+    distributor = make_distributor(node)
+    request = SessionRequest(CHROME)
+    distributor.enqueue(request)
+    distributor.assign()
+    await settle()
+    with pytest.raises(SessionNotCreated, match=r"failed to start a browser.*boom"):
+        await request.future
+    assert distributor.nodes["a"].busy == 0
+    assert distributor.nodes["a"].has_room
+
+
+async def test_an_abandoned_request_ends_the_session_that_started_for_it(running):
+    node = FakeNode("a")
+    release = node.hold_next()
+    distributor = make_distributor(node)
+    running.append(distributor)
+    grid = Grid(distributor, request_timeout=30)
+    client = asyncio.create_task(grid.submit(grid.request(CHROME)))
+    await asyncio.wait_for(node.starting.wait(), 5)
+    client.cancel()  # the client went away while its browser started
+    with pytest.raises(asyncio.CancelledError):
+        await client
+    release.set()
+    for _ in range(100):
+        if node.stopped:
+            break
+        await asyncio.sleep(0.01)
+    assert node.stopped == node.started and len(node.started) == 1
+    assert distributor.session_count == 0
+    assert distributor.nodes["a"].busy == 0
+
+
+async def test_end_all_cancels_starts_in_flight_and_ends_running_sessions(running):
+    node = FakeNode("a", max_sessions=2)
+    distributor = make_distributor(node)
+    running.append(distributor)
+    grid = Grid(distributor, request_timeout=30)
+    session = await grid.submit(grid.request(CHROME))
+    node.starting.clear()
+    node.hold_next()  # never released
+    waiting = asyncio.create_task(grid.submit(grid.request(CHROME)))
+    await asyncio.wait_for(node.starting.wait(), 5)
+    await distributor.end_all("the hub is fenced", failed=True)
+    with pytest.raises(SessionNotCreated):
+        await waiting
+    assert session.ended and session.end_cause is EndCause.FAILED
+    assert session.end_reason == "the hub is fenced"
+    assert node.stopped == [session.node_session]
+    assert distributor.nodes["a"].busy == 0
+
+
+async def test_the_grid_parses_options_once_with_the_hub_defaults(running):
+    node = FakeNode("a")
+    distributor = make_distributor(node)
+    running.append(distributor)
+    grid = Grid(distributor, request_timeout=30, defaults=SessionDefaults(enable_vnc=True))
+    request = grid.request([{"browserName": "chrome", "tggrid:options": {"name": "t1"}}])
+    session = await grid.submit(request)
+    assert session.options is request.options[0] is node.options_seen[0]
+    assert session.options.enable_vnc and session.options.name == "t1"
+
+
+async def test_bad_options_and_unservable_requests_fail_before_queueing():
+    distributor = make_distributor(FakeNode("a"))
+    grid = Grid(distributor, request_timeout=30)
+    with pytest.raises(InvalidArgument, match="screenResolution"):
+        grid.request([{"browserName": "chrome",
+                       "tggrid:options": {"screenResolution": "huge"}}])
+    with pytest.raises(SessionNotCreated, match="This grid offers: chrome"):
+        grid.request(FIREFOX)
+    assert distributor.queued == 0
+
+
+async def test_a_paused_grid_turns_requests_away_until_resumed():
+    distributor = make_distributor(FakeNode("a"))
+    grid = Grid(distributor, request_timeout=30)
+    distributor.pause("the database is unreachable")
+    assert not distributor.taking
+    with pytest.raises(SessionNotCreated, match="database is unreachable"):
+        await grid.submit(grid.request(CHROME))
+    distributor.resume()
+    assert distributor.taking and distributor.paused_for is None
