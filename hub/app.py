@@ -25,11 +25,11 @@ from hub.db import setup as db_setup
 from hub.db.presence import HubStates
 from hub.db.setup import FENCE_LISTENERS, HUB_STATE_LISTENERS
 from hub.grid.distributor import Distributor
-from hub.grid.nodes import NodeSlots
 from hub.grid.pool import WarmPool
 from hub.grid.queue import NewSessionQueue
 from hub.grid.reaper import run_reaper
 from hub.grid.registry import SessionRegistry
+from hub.grid.slots import NodeSlots
 from hub.grid.submit import Grid, SessionDefaults
 from hub.keys import (
     CAPABILITY_HOOKS,

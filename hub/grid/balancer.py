@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Protocol
 
-from hub.grid.nodes import NodeSlots
+from hub.grid.slots import NodeSlots
 
 
 class Balancer(Protocol):

@@ -19,10 +19,10 @@ from hub.callers import Caller
 from hub.ending import EndCause
 from hub.grid.balancer import Balancer, LeastConnections
 from hub.grid.matching import describe
-from hub.grid.nodes import UP, NodeSlots, Slot
 from hub.grid.queue import NewSessionQueue, SessionRequest
 from hub.grid.registry import SessionRegistry
 from hub.grid.session import Session, client_capabilities
+from hub.grid.slots import UP, NodeSlots, Slot
 from hub.nodes.base import Node, SessionStartError
 from hub.w3c.capabilities import Capabilities
 from hub.w3c.errors import SessionNotCreated

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hub.grid.nodes import DOWN, UP, NodeSlots
+from hub.grid.slots import DOWN, UP, NodeSlots
 from hub.nodes.base import NodeHealth
 
 log = logging.getLogger(__name__)

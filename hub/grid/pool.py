@@ -19,8 +19,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hub.grid.nodes import UP, NodeSlots
 from hub.grid.pool_profile import launch_capabilities, pooled, restates_defaults
+from hub.grid.slots import UP, NodeSlots
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 

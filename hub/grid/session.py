@@ -15,7 +15,7 @@ from hub.nodes.base import NodeSession
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
 if TYPE_CHECKING:
-    from hub.grid.nodes import NodeSlots
+    from hub.grid.slots import NodeSlots
 
 
 # Vendor options in which a driver names the browser's own DevTools host:port.

@@ -17,7 +17,7 @@ from aiohttp import web
 from hub.api.common import audit, json_response, read_body
 from hub.api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthenticated
 from hub.callers import USER, caller_of
-from hub.grid.nodes import DRAINING, NodeSlots
+from hub.grid.slots import DRAINING, NodeSlots
 from hub.keys import DATABASE, DISTRIBUTOR, HEALTH_CHECKER, RELAYS, SETTINGS
 from hub.nodes.relay import RelayNode
 from hub.scaling import store

@@ -6,7 +6,7 @@ from typing import Any
 
 from hub.grid.balancer import load_score
 from hub.grid.distributor import Distributor
-from hub.grid.nodes import UP, NodeSlots
+from hub.grid.slots import UP, NodeSlots
 
 
 def capacity(distributor: Distributor) -> int:

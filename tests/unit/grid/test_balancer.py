@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.grid.balancer import LeastConnections, ResourceBased, RoundRobin, make_balancer
-from hub.grid.nodes import NodeSlots
+from hub.grid.slots import NodeSlots
 from tests.unit.grid.fake_node import FakeNode
 
 

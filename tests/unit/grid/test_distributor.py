@@ -10,9 +10,9 @@ import pytest
 
 from hub.ending import EndCause
 from hub.grid.distributor import Distributor
-from hub.grid.nodes import DRAINING
 from hub.grid.queue import NewSessionQueue, SessionRequest
 from hub.grid.registry import SessionRegistry
+from hub.grid.slots import DRAINING
 from hub.grid.submit import Grid, SessionDefaults
 from hub.w3c.errors import InvalidArgument, SessionNotCreated
 from tests.unit.grid.fake_node import FakeNode, retryable
