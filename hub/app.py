@@ -14,12 +14,13 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from hub import cdp, processes, scaling
+from hub import processes
 from hub.api import setup as api_setup
 from hub.api.errors import api_errors, refuse_unauthenticated
 from hub.auth import setup as auth_setup
 from hub.auth.middleware import REFUSE
 from hub.background import cancel_and_wait
+from hub.cdp import setup as cdp_setup
 from hub.config import Settings
 from hub.db import setup as db_setup
 from hub.db.presence import HubStates
@@ -44,14 +45,15 @@ from hub.keys import (
     SETTINGS,
     UPSTREAM,
 )
-from hub.media import feature as media
+from hub.media import setup as media_setup
 from hub.media.provider import MediaProvider
-from hub.monitoring import feature as monitoring
+from hub.monitoring import setup as monitoring_setup
 from hub.nodes.base import Node
 from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
+from hub.scaling import setup as scaling_setup
 from hub.ui import setup as ui_setup
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
@@ -89,6 +91,7 @@ async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     distributor = app[DISTRIBUTOR]
     app[PROXY] = CommandProxy(
         lambda session, reason: distributor.end_session(session, reason, failed=True))
+    app[REGISTRY].subscribe(app[PROXY])
     yield
     await app[PROXY].close()
     await client.close()
@@ -141,11 +144,11 @@ def features() -> list[FeatureSetup]:
     found.append(db_setup.setup)
     found.append(auth_setup.setup)
     found.append(api_setup.setup)
-    found.append(cdp.setup)
-    found.append(media.setup)
+    found.append(cdp_setup.setup)
+    found.append(media_setup.setup)
     found.append(ui_setup.setup)
-    found.append(scaling.setup)
-    found.append(monitoring.setup)
+    found.append(scaling_setup.setup)
+    found.append(monitoring_setup.setup)
     return found
 
 

@@ -1,1 +1,2 @@
-"""pytest --tggrid: run browser tests on a TGGrid hub (see issue 8)."""
+"""pytest --tggrid: run browser tests on a TGGrid hub, through its sessions, artifacts and
+xdist workers (the plugin is ``pytest_tggrid.plugin``)."""

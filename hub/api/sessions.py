@@ -22,14 +22,13 @@ from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
 from hub.callers import caller_of
 from hub.db import sessions as history
 from hub.db.recordings import owner_id_of
+from hub.grid.matching import normalise_browser
 from hub.grid.session import Session
 from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
 from hub.urls import public_base
 from hub.w3c.capabilities import process_capabilities
 from hub.w3c.errors import WebDriverError
 from hub.w3c.routes import announce, start_session
-
-BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "ff": "firefox"}
 
 
 def _live(request: web.Request, session_id: str, scope: int | None) -> Session | None:
@@ -106,8 +105,8 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
     """``{browserType, browserVersion?, platformName?, capabilities?, ...options}`` as W3C
     capabilities; the remaining keys are TGGrid session options (name, enableVNC, ...)."""
     body = dict(body)
-    browser = str(body.pop("browserType", "chrome")).lower()
-    caps: dict[str, Any] = {"browserName": BROWSER_ALIASES.get(browser, browser)}
+    caps: dict[str, Any] = {"browserName": normalise_browser(str(body.pop("browserType",
+                                                                         "chrome")))}
     for key in ("browserVersion", "platformName"):
         if key in body:
             caps[key] = body.pop(key)

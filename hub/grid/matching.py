@@ -1,7 +1,8 @@
 """Slot matching, as Selenium Grid's DefaultSlotMatcher does it.
 
 Only what the client asked for is compared. ``browserName`` (with ``chromium`` an alias of
-``chrome``), ``browserVersion`` (a prefix, so "156" matches "156.0.8078.73") and
+``chrome``, ``ff`` of ``firefox``), ``browserVersion`` (a prefix, so "156" matches
+"156.0.8078.73") and
 ``platformName`` are compared case-insensitively. Vendor capabilities the driver or the hub
 interprets (``goog:``, ``moz:``, ``ms:``, ``se:``, ``tggrid:``, ``selenoid:``) are never
 compared; any other prefixed capability only when the slot's stereotype names it too.
@@ -12,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 NEVER_MATCHED_PREFIXES = ("goog:", "moz:", "ms:", "se:", "tggrid:", "selenoid:", "webkit:")
-BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "google chrome": "chrome"}
+# Other names clients use for a browser; /api/sessions/create's browserType reads them too.
+BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "google chrome": "chrome",
+                   "ff": "firefox"}
 ANY_VERSION = {"", "latest", "stable", "any"}
 ANY_PLATFORM = {"", "any"}
 
@@ -22,7 +25,8 @@ def normalise_browser(name: str) -> str:
     return BROWSER_ALIASES.get(lowered, lowered)
 
 
-def _version_matches(requested: str, offered: str) -> bool:
+def version_matches(requested: str, offered: str) -> bool:
+    """A requested version matches any offered one it is a dotted prefix of ("" matches all)."""
     wanted = requested.strip().lower()
     if wanted in ANY_VERSION:
         return True
@@ -48,7 +52,7 @@ def matches(stereotype: dict[str, Any], requested: dict[str, Any]) -> bool:
             ):
                 return False
         elif name == "browserVersion":
-            if not _version_matches(str(value), str(stereotype.get("browserVersion", ""))):
+            if not version_matches(str(value), str(stereotype.get("browserVersion", ""))):
                 return False
         elif name == "platformName":
             if not _platform_matches(str(value), str(stereotype.get("platformName", ""))):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hub.grid.matching import ANY_PLATFORM, ANY_VERSION, normalise_browser
+from hub.grid.matching import ANY_PLATFORM, normalise_browser, version_matches
 from hub.w3c.capabilities import Capabilities
 
 LAUNCH: dict[str, Capabilities] = {
@@ -58,11 +58,10 @@ def restates_defaults(caps: Capabilities, stereotype: Capabilities) -> bool:
 
 def _fits_slot(caps: Capabilities, stereotype: Capabilities) -> bool:
     name = caps.get("browserName", stereotype["browserName"])
-    version = str(caps.get("browserVersion", "")).strip().lower()
-    have = str(stereotype.get("browserVersion", "")).lower()
     platform = str(caps.get("platformName", "")).strip().lower()
     return (normalise_browser(str(name)) == normalise_browser(str(stereotype["browserName"]))
-            and (version in ANY_VERSION or have == version or have.startswith(version + "."))
+            and version_matches(str(caps.get("browserVersion", "")),
+                                str(stereotype.get("browserVersion", "")))
             and platform in ANY_PLATFORM | {"linux"})
 
 

@@ -1,8 +1,9 @@
 """The recording service: each video's metadata, from first frame to deletion.
 
 As a session listener it claims the recorder the local node started, records who owns the
-video, and once ffmpeg has ended probes the file (duration, size) or marks it failed. Nodes
-whose recorder runs elsewhere (Docker) hand over a finished file with :meth:`add_finished`.
+video, and once ffmpeg has ended probes the file (duration, size) or marks it failed. A
+Docker node's container records itself; the node registers that recording with the provider
+like a local recorder, so it is claimed the same way.
 It also enforces ``recording_retention_days`` and settles recordings a crashed hub left
 half-written: on start, and with a database each time the hub's presence settles dead hubs.
 """
@@ -95,16 +96,6 @@ class RecordingService:
         await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at)
         log.info("recording.ready id=%s path=%s duration=%.1f size=%d", recording_id, path,
                  duration, size)
-
-    async def add_finished(
-        self, session: Session, path: Path, *, started_at: float | None = None
-    ) -> RecordingInfo | None:
-        """A video recorded elsewhere (a Docker node) becomes a recording of ``session``."""
-        info = await self.catalog.create(
-            session_id=session.id, path=str(path), name=path.name, owner=session.owner,
-            started_at=_when(started_at or session.created_at))
-        await self.complete(info.id, path, utcnow())
-        return await self.catalog.get(info.id)
 
     # -- housekeeping ------------------------------------------------------------------------
 

@@ -1,1 +1,1 @@
-"""Monitoring: Prometheus metrics, Selenium Grid GraphQL (wired by ``feature.setup``)."""
+"""Monitoring: Prometheus metrics, Selenium Grid GraphQL (wired by ``setup.setup``)."""

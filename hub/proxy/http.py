@@ -74,6 +74,15 @@ class CommandProxy:
         task = asyncio.ensure_future(self._end_lost(session, reason))
         await asyncio.shield(task)
 
+    # A registry listener: a session's driver address is its own (a port per driver or
+    # container), so its idle connections go when it ends.
+    async def session_started(self, session: Session) -> None:
+        pass
+
+    async def session_ended(self, session: Session) -> None:
+        host, port, _ = session.upstream_address
+        self.pool.forget(host, port)
+
     async def close(self) -> None:
         await self.pool.close()
 

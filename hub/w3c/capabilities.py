@@ -19,11 +19,6 @@ PAGE_LOAD_STRATEGIES = {"none", "eager", "normal"}
 PROMPT_BEHAVIOURS = {
     "dismiss", "accept", "dismiss and notify", "accept and notify", "ignore",
 }
-STANDARD_CAPABILITIES = {
-    "acceptInsecureCerts", "browserName", "browserVersion", "platformName", "pageLoadStrategy",
-    "proxy", "setWindowRect", "strictFileInteractability", "timeouts", "unhandledPromptBehavior",
-    "userAgent", "webSocketUrl",
-}
 RESOLUTION = re.compile(r"^(\d{2,5})x(\d{2,5})(?:x(8|16|24|32))?$")
 
 Capabilities = dict[str, Any]
