@@ -23,7 +23,7 @@ from hub.background import cancel_and_wait
 from hub.cdp import setup as cdp_setup
 from hub.config import Settings
 from hub.db import setup as db_setup
-from hub.db.presence import HubStates
+from hub.db.presence import FenceListener, HubStates, Listener
 from hub.db.setup import FENCE_LISTENERS, HUB_STATE_LISTENERS
 from hub.grid.distributor import Distributor
 from hub.grid.pool import WarmPool
@@ -170,8 +170,9 @@ def _presence_listeners(app: web.Application, distributor: Distributor) -> None:
             distributor.pause(why)
             await distributor.end_all(why, failed=True)
 
-    app[HUB_STATE_LISTENERS] = [reap_nodes]
-    app[FENCE_LISTENERS] = [fence]
+    hub_states: list[Listener] = [reap_nodes]
+    fences: list[FenceListener] = [fence]
+    app[HUB_STATE_LISTENERS], app[FENCE_LISTENERS] = hub_states, fences
 
 
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:

@@ -30,6 +30,9 @@ class Recording(Protocol):
 
     path: Path
     state: RecordingState
+    started_at: float
+    ended_at: float
+    error: str
 
     async def wait(self) -> RecordingState: ...
 

@@ -136,7 +136,7 @@ def tggrid_driver(
     config = (ClientConfig(remote_server_addr=tggrid.url, auth_type=AuthType.BEARER,
                            token=tggrid.token) if tggrid.token else None)
     driver = webdriver.Remote(command_executor=tggrid.url, options=options, client_config=config)
-    session = _tggrid_recorder.start(driver.session_id, "webdriver", browser,
+    session = _tggrid_recorder.start(driver.session_id or "", "webdriver", browser,
                                      dict(driver.capabilities), _video_on(tggrid_capabilities))
     try:
         yield driver

@@ -51,10 +51,10 @@ async def _with_accounts(settings: Settings, action: str, args: argparse.Namespa
             if generated:
                 print(f"password: {password}")
         else:
-            user = await users.find_user(db, email=args.email)
-            if user is None:
+            row = await users.find_user(db, email=args.email)
+            if row is None:
                 raise NoSuchAccount(f"no user {args.email}")
-            _info, token = await accounts.create_token(users.user_info(user), args.name,
+            _info, token = await accounts.create_token(users.user_info(row), args.name,
                                                       CLI_CALLER)
             print(token)
         return 0

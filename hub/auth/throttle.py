@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.engine import Database
+from hub.db.engine import Database, rowcount
 from hub.db.models import LoginFailures
 
 ACCOUNT_LIMIT = 5
@@ -68,7 +68,8 @@ class Throttle:
                 select(LoginFailures.locked_until).where(
                     LoginFailures.key.in_(keys), LoginFailures.locked_until > _when(now)))
             until = [row[0] for row in result]
-        return max((moment.timestamp() - now for moment in until), default=0.0)
+        return max((moment.timestamp() - now for moment in until if moment is not None),
+                   default=0.0)
 
     async def failure(self, account: str, address: str) -> bool:
         """Count one failure; True when it has just locked the account or address."""
@@ -112,7 +113,7 @@ class Throttle:
         async with self.db.session() as session:
             result = await session.execute(
                 delete(LoginFailures).where(LoginFailures.key.in_(stale)))
-        return int(result.rowcount or 0)
+        return rowcount(result)
 
     async def _locked_row(self, session: AsyncSession, key: str, now: float
                           ) -> tuple[list[float], dt.datetime | None]:
@@ -122,8 +123,8 @@ class Throttle:
         statement = insert(LoginFailures).values(
             key=key, failures=[], locked_until=None, updated_at=_when(now))
         # The no-op update locks an existing row (on SQLite: takes the database's write lock).
-        statement = statement.on_conflict_do_update(
+        upsert = statement.on_conflict_do_update(
             index_elements=["key"], set_={"key": statement.excluded.key},
         ).returning(LoginFailures.failures, LoginFailures.locked_until)
-        row = (await session.execute(statement)).one()
+        row = (await session.execute(upsert)).one()
         return list(row.failures), row.locked_until

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.engine import Database
+from hub.db.engine import Database, rowcount
 from hub.db.models import AuditEntry, utcnow
 from hub.db.writer import BackgroundWriter
 
@@ -109,4 +109,4 @@ class AuditLog:
         async with self.db.session() as session:
             result = await session.execute(
                 delete(AuditEntry).where(AuditEntry.created_at < cutoff))
-        return int(result.rowcount or 0)
+        return rowcount(result)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, literal, or_, select, update
 
-from hub.db.engine import Database
+from hub.db.engine import Database, rowcount
 from hub.db.models import HubRow, SessionRow, User
 
 RUNNING, FAILED = "running", "failed"
@@ -82,7 +82,7 @@ async def heartbeat(db: Database, hub_id: str, now: dt.datetime) -> bool:
     async with db.session() as session:
         result = await session.execute(
             update(HubRow).where(HubRow.id == hub_id).values(last_seen_at=now, stopped_at=None))
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def mark_stopped(db: Database, hub_id: str, now: dt.datetime) -> bool:
@@ -91,7 +91,7 @@ async def mark_stopped(db: Database, hub_id: str, now: dt.datetime) -> bool:
         result = await session.execute(
             update(HubRow).where(HubRow.id == hub_id, HubRow.stopped_at.is_(None))
             .values(stopped_at=now))
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def list_hubs(db: Database) -> list[HubInfo]:
@@ -124,7 +124,8 @@ async def fail_sessions_of_dead_hubs(
         owners = {owner for _, _, owner, _ in changed if owner is not None}
         emails = dict((await session.execute(
             select(User.id, User.email).where(User.id.in_(owners)))).all()) if owners else {}
-    return [FailedSession(id=id_, hub_id=hub, owner_id=owner, owner_email=emails.get(owner),
+    return [FailedSession(id=id_, hub_id=hub, owner_id=owner,
+                          owner_email=emails.get(owner) if owner is not None else None,
                           end_reason=text or failed_reason(hub))
             for id_, hub, owner, text in changed]
 
@@ -138,4 +139,4 @@ async def forget_long_dead(db: Database, now: dt.datetime, keep: dt.timedelta) -
         result = await session.execute(delete(HubRow).where(or_(
             HubRow.stopped_at < cutoff,
             HubRow.stopped_at.is_(None) & (HubRow.last_seen_at < cutoff))))
-    return int(result.rowcount or 0)
+    return rowcount(result)

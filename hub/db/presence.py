@@ -132,7 +132,7 @@ class Presence:
     async def states(self) -> HubStates:
         """Alive and dead hubs; a hub of this machine whose process is gone is marked stopped
         first, so it counts as dead at once rather than after ``dead_after``."""
-        alive, dead = {self.hub_id}, set()
+        alive, dead = {self.hub_id}, set[str]()
         for hub, live in await self.list_hubs():
             if hub.id == self.hub_id:
                 continue

@@ -116,7 +116,7 @@ def session_json(row: SessionRow) -> dict[str, Any]:
     }
 
 
-def _filtered(query: SessionFilter) -> Select[tuple[SessionRow]]:
+def _filtered(query: SessionFilter) -> Select[SessionRow]:
     statement = select(SessionRow)
     if query.owner_id is not None:
         statement = statement.where(SessionRow.owner_id == query.owner_id)
@@ -163,6 +163,7 @@ async def hubs_of(db: Database, session_ids: Collection[str]) -> dict[str, str]:
 
 async def update_session(db: Database, session_id: str, **values: Any) -> dict[str, Any] | None:
     """Set ``test_status`` and/or ``test_name``."""
-    changes = {key: values[key] for key in ("test_status", "test_name") if key in values}
+    changes: dict[str, Any] = {key: values[key] for key in ("test_status", "test_name")
+                               if key in values}
     row = await db.update(SessionRow, session_id, changes)
     return None if row is None else session_json(row)

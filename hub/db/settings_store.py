@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hub.db.engine import Database
+from hub.db.engine import Database, rowcount
 from hub.db.models import Setting, utcnow
 
 
@@ -41,4 +41,4 @@ async def set_value(db: Database, key: str, value: Any) -> None:
 async def delete_value(db: Database, key: str) -> bool:
     async with db.session() as session:
         result = await session.execute(delete(Setting).where(Setting.key == key))
-    return bool(result.rowcount)
+    return bool(rowcount(result))

@@ -96,9 +96,10 @@ async def _presence_ctx(app: web.Application) -> AsyncIterator[None]:
     await presence.register()
     app[PRESENCE] = presence
 
-    for listener in app.get(HUB_STATE_LISTENERS, ()):
+    for listener in app.get(HUB_STATE_LISTENERS) or []:
         presence.subscribe(listener)
-    presence.fence_listeners.extend(app.get(FENCE_LISTENERS, ()))
+    fences = app.get(FENCE_LISTENERS)
+    presence.fence_listeners.extend(fences or [])
     await presence.settle()  # before the hub answers: no dead hub's session reads as running
     tasks = [asyncio.create_task(presence.run_heartbeat(), name="hub-heartbeat"),
              asyncio.create_task(presence.run_settling(), name="hub-settling")]

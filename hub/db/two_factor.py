@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, update
 
-from hub.db.engine import Database
+from hub.db.engine import Database, rowcount
 from hub.db.models import BackupCode, User, utcnow
 
 
@@ -38,7 +38,7 @@ async def claim_totp_step(db: Database, user_id: int, step: int) -> bool:
             update(User).where(User.id == user_id, or_(
                 User.totp_last_step.is_(None), User.totp_last_step < step))
             .values(totp_last_step=step))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def claim_backup_code(db: Database, user_id: int, code_hash: str) -> bool:
@@ -48,4 +48,4 @@ async def claim_backup_code(db: Database, user_id: int, code_hash: str) -> bool:
                                      BackupCode.code_hash == code_hash,
                                      BackupCode.used_at.is_(None))
             .values(used_at=utcnow()))
-    return result.rowcount == 1
+    return rowcount(result) == 1

@@ -156,7 +156,8 @@ async def probe(path: Path, *, hub_id: str, binary: str = "ffprobe") -> dict[str
 def duration_of(info: dict[str, object]) -> float:
     """Seconds, from ffprobe's format section; ValueError when the file has no video."""
     streams = info.get("streams") or []
-    if not any(isinstance(s, dict) and s.get("codec_type") == "video" for s in streams):
+    if not isinstance(streams, list) or not any(
+            isinstance(s, dict) and s.get("codec_type") == "video" for s in streams):
         raise ValueError("the file has no video stream")
     fmt = info.get("format")
     try:

@@ -21,7 +21,8 @@ from hub.db.recordings import RECORDING, RecordingInfo
 from hub.grid.session import Session
 from hub.media.catalog import RecordingCatalog, Search, utcnow
 from hub.media.provider import MediaProvider
-from hub.media.recorder import Recorder, RecordingState, duration_of, probe
+from hub.media.recorder import duration_of, probe
+from hub.screens import Recording, RecordingState
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class RecordingService:
         self.hub_id = hub_id
         self.recording_dir = recording_dir
         self.retention_days = retention_days
-        self._pending: dict[str, Recorder] = {}
+        self._pending: dict[str, Recording] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def busy(self, session_id: str) -> bool:
@@ -71,7 +72,7 @@ class RecordingService:
     async def session_ended(self, session: Session) -> None:
         return None
 
-    async def _finalize(self, session_id: str, info: RecordingInfo, recorder: Recorder) -> None:
+    async def _finalize(self, session_id: str, info: RecordingInfo, recorder: Recording) -> None:
         try:
             state = await recorder.wait()
             if state is RecordingState.FAILED:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
+from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub import __version__
@@ -17,7 +18,7 @@ from hub.keys import AUTOSCALER, DISTRIBUTOR, METRICS, POOL, PROXY, SETTINGS
 from hub.monitoring import graphql
 from hub.monitoring.metrics import Metrics
 
-GRAPHQL_SCHEMA = web.AppKey("graphql_schema", Any)
+GRAPHQL_SCHEMA = web.AppKey("graphql_schema", GraphQLSchema)
 
 
 def _extras(app: web.Application) -> dict[str, Any]:

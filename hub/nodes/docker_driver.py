@@ -61,8 +61,9 @@ def private_endpoints(returned: Capabilities, ports: dict[str, int]) -> dict[str
     if isinstance(debugger, str) and debugger.endswith(f":{BROWSER_DEBUG_PORT}"):
         endpoints["cdp"] = f"http://127.0.0.1:{ports[DEVTOOLS_PORT]}"
     bidi = returned.get("webSocketUrl")
-    if isinstance(bidi, str) and URL(bidi).port in inside:
-        endpoints["bidi"] = f"ws://127.0.0.1:{inside[URL(bidi).port]}{URL(bidi).raw_path}"
+    port = URL(bidi).port if isinstance(bidi, str) else None
+    if isinstance(bidi, str) and port is not None and port in inside:
+        endpoints["bidi"] = f"ws://127.0.0.1:{inside[port]}{URL(bidi).raw_path}"
     return endpoints
 
 async def wait_ready(

@@ -247,9 +247,9 @@ class LocalNode(Node):
         if not headless:  # the first window at screen size; _fill_screen pins it at 0,0
             width, height, _ = options.screen_resolution
             args = caps["moz:firefoxOptions"]["args"]
-            for flag, value in (("-width", width), ("-height", height)):
+            for flag, size in (("-width", width), ("-height", height)):
                 if flag not in args:
-                    args += [flag, str(value)]
+                    args += [flag, str(size)]
         return argv, caps
 
     async def _fill_screen(self, url: str, session_id: str, browser: str,

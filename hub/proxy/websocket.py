@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -27,7 +27,9 @@ CONNECT_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 5.0
 _NOT_SENDABLE = {1004, 1005, 1006, 1015}
 
-AnyWebSocket = web.WebSocketResponse | aiohttp.ClientWebSocketResponse
+# The hub's upstream websockets keep text frames as bytes (decode_text=False).
+UpstreamWebSocket = aiohttp.ClientWebSocketResponse[Literal[False]]
+AnyWebSocket = web.WebSocketResponse | UpstreamWebSocket
 
 
 class UpstreamUnavailable(Exception):
@@ -40,7 +42,7 @@ def is_websocket_upgrade(request: web.Request) -> bool:
 
 async def connect_upstream(
     client: aiohttp.ClientSession, url: str
-) -> aiohttp.ClientWebSocketResponse:
+) -> UpstreamWebSocket:
     """Open the private side first, so a failure is still an HTTP error for the client."""
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
@@ -116,7 +118,7 @@ class Bridge:
     """One client websocket joined to one upstream websocket until either side closes."""
 
     def __init__(self, client: web.WebSocketResponse,
-                 upstream: aiohttp.ClientWebSocketResponse, name: str) -> None:
+                 upstream: UpstreamWebSocket, name: str) -> None:
         self.client = client
         self.upstream = upstream
         self.name = name
@@ -132,7 +134,8 @@ class Bridge:
         pumps = (asyncio.create_task(_pump(self.client, self.upstream, on_message)),
                  asyncio.create_task(_pump(self.upstream, self.client, on_message)))
         try:
-            await asyncio.wait({*pumps, self._stop}, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {*pumps, self._stop}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
             self.close(WSCloseCode.GOING_AWAY, "the hub is stopping")
             await self._shut(pumps)
@@ -225,7 +228,7 @@ class Bridges:
 
 
 async def serve_bridge(
-    request: web.Request, session: Session, upstream: aiohttp.ClientWebSocketResponse,
+    request: web.Request, session: Session, upstream: UpstreamWebSocket,
     bridges: Bridges, *, name: str, heartbeat: float | None,
 ) -> web.WebSocketResponse:
     """Upgrade the client's request and bridge it to ``upstream`` until either side closes."""

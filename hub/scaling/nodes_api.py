@@ -65,6 +65,7 @@ def _relay_from(body: dict[str, Any], timeout: float) -> RelayNode:
     node_id = body.get("id") or f"relay-{uuid.uuid4().hex[:8]}"
     if not isinstance(node_id, str):
         raise BadRequest("field 'id' must be a string")
+    assert isinstance(url, str)  # checked above with the scheme and host
     return RelayNode(node_id, url, max_sessions=max_sessions, stereotypes=stereotypes,
                      start_timeout=timeout)
 
