@@ -72,27 +72,27 @@ async def test_retryable_failure_requeues_the_request_at_the_front():
     assert distributor.nodes["a"].busy == 0
 
 
-async def test_retryable_failure_with_no_other_node_fails_at_once_with_its_cause():
+async def start_failing(error: BaseException) -> tuple[Distributor, SessionRequest]:
+    """One node whose next start raises ``error``, and one request scheduled onto it."""
     node = FakeNode("a")
-    node.fail_next(retryable("chromedriver exited"))
+    node.fail_next(error)
     distributor = make_distributor(node)
     request = SessionRequest(CHROME)
     distributor.enqueue(request)
     distributor.assign()
     await settle()
+    return distributor, request
+
+
+async def test_retryable_failure_with_no_other_node_fails_at_once_with_its_cause():
+    distributor, request = await start_failing(retryable("chromedriver exited"))
     with pytest.raises(SessionNotCreated, match="chromedriver exited"):
         await request.future
     assert distributor.queued == 0
 
 
 async def test_a_crash_in_the_node_frees_the_slot_and_fails_the_request():
-    node = FakeNode("a")
-    node.fail_next(RuntimeError("boom"))
-    distributor = make_distributor(node)
-    request = SessionRequest(CHROME)
-    distributor.enqueue(request)
-    distributor.assign()
-    await settle()
+    distributor, request = await start_failing(RuntimeError("boom"))
     with pytest.raises(SessionNotCreated, match=r"failed to start a browser.*boom"):
         await request.future
     assert distributor.nodes["a"].busy == 0
