@@ -125,7 +125,8 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _on_shutdown(app: web.Application) -> None:
-    log.info("hub.stopping sessions=%d queued=%d", len(app[REGISTRY]), len(app[QUEUE]))
+    log.info("hub.stopping sessions=%d queued=%d", app[DISTRIBUTOR].session_count,
+             app[DISTRIBUTOR].queued)
     await app[DISTRIBUTOR].shutdown()
     await app[REGISTRY].drain_listeners()
 

@@ -9,15 +9,17 @@ the hub takes no new sessions (shutting down, or paused while cut off from its d
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from aiohttp import web
 from sqlalchemy import text
 
 from hub.api.common import json_response
-from hub.grid.queue import NewSessionQueue
-from hub.keys import DATABASE, DISTRIBUTOR, QUEUE, REGISTRY, SETTINGS
+from hub.keys import DATABASE, DISTRIBUTOR, SETTINGS
+
+if TYPE_CHECKING:
+    from hub.grid.distributor import Distributor
 
 CHECK_TIMEOUT = 5.0
 
@@ -63,11 +65,11 @@ def _active_connections(port: int) -> int:
                if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == port)
 
 
-def _hub_status(queue: NewSessionQueue) -> dict[str, Any]:
-    if queue.closed:
+def _hub_status(distributor: Distributor) -> dict[str, Any]:
+    if distributor.closed:
         return {"status": "stopping"}
-    if queue.paused_for is not None:
-        return {"status": "paused", "message": queue.paused_for}
+    if distributor.paused_for is not None:
+        return {"status": "paused", "message": distributor.paused_for}
     return {"status": "up"}
 
 
@@ -77,15 +79,14 @@ async def health(request: web.Request) -> web.Response:
     database, docker = await asyncio.gather(_database(app), _docker(app))
     nodes = list(distributor.nodes.values())
     in_rotation = sum(1 for s in nodes if s.availability == "UP")
-    queue = app[QUEUE]
-    serving = in_rotation > 0 and queue.taking
+    serving = in_rotation > 0 and distributor.taking
     degraded = (database["status"] == "down" or docker["status"] == "down"
                 or in_rotation < len(nodes))
     status = "unhealthy" if not serving else "degraded" if degraded else "healthy"
     body = {
         "status": status,
         "services": {
-            "hub": _hub_status(queue),
+            "hub": _hub_status(distributor),
             "nodes": {"status": "up" if in_rotation == len(nodes) and nodes else
                       "degraded" if in_rotation else "down",
                       "total": len(nodes), "healthy": in_rotation,
@@ -101,7 +102,7 @@ async def health(request: web.Request) -> web.Response:
             "activeConnections": await asyncio.to_thread(_active_connections,
                                                          app[SETTINGS].port),
         },
-        "sessions": {"active": len(app[REGISTRY]), "queued": len(queue)},
+        "sessions": {"active": distributor.session_count, "queued": distributor.queued},
     }
     return json_response(body, status=200 if serving else 503)
 

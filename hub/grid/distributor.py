@@ -111,6 +111,10 @@ class Distributor:
     def resume(self) -> None:
         self._queue.resume()
 
+    def clear(self, reason: str) -> int:
+        """Fail every waiting request with ``session not created``; how many there were."""
+        return self._queue.clear(reason)
+
     def add_start_observer(self, observer: StartObserver) -> None:
         self._start_observers.append(observer)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from hub.callers import USER, caller_of
-from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, QUEUE, REGISTRY, SETTINGS
+from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, REGISTRY, SETTINGS
 from hub.w3c.capabilities import Capabilities, process_capabilities
 from hub.w3c.errors import InvalidArgument, InvalidSessionId
 
@@ -113,12 +113,12 @@ def session_summary(session: Session) -> dict[str, Any]:
 async def list_queue(request: web.Request) -> web.Response:
     return json_response([
         {"requestId": r.id, "enqueued": r.enqueued_at, "capabilities": r.candidates}
-        for r in request.app[QUEUE]
+        for r in request.app[DISTRIBUTOR].waiting()
     ])
 
 
 async def clear_queue(request: web.Request) -> web.Response:
-    cleared = request.app[QUEUE].clear(
+    cleared = request.app[DISTRIBUTOR].clear(
         "New session request was cancelled: the new session queue was cleared"
     )
     return json_response({"value": cleared, "message": f"Cleared {cleared} requests"})
