@@ -11,6 +11,9 @@ import asyncio
 import itertools
 from typing import Any
 
+from hub.grid.distributor import Distributor
+from hub.grid.queue import NewSessionQueue
+from hub.grid.registry import SessionRegistry
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -67,3 +70,16 @@ class FakeNode(Node):
 
 def retryable(message: str = "the driver did not start") -> SessionStartError:
     return SessionStartError(message, retryable=True)
+
+
+def make_distributor(*nodes: FakeNode) -> Distributor:
+    distributor = Distributor(NewSessionQueue(), SessionRegistry(), session_timeout=60,
+                              request_timeout=30)
+    for node in nodes:
+        distributor.add_node(node)
+    return distributor
+
+
+async def settle(rounds: int = 20) -> None:
+    for _ in range(rounds):
+        await asyncio.sleep(0)

@@ -4,56 +4,19 @@ when a start fails, crashes, is abandoned or is cut short by ``end_all``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from hub.ending import EndCause
 from hub.grid.distributor import Distributor
-from hub.grid.queue import NewSessionQueue, SessionRequest
-from hub.grid.registry import SessionRegistry
+from hub.grid.queue import SessionRequest
 from hub.grid.slots import DRAINING
 from hub.grid.submit import Grid, SessionDefaults
 from hub.w3c.errors import InvalidArgument, SessionNotCreated
-from tests.unit.grid.fake_node import FakeNode, retryable
+from tests.unit.grid.fake_node import FakeNode, make_distributor, retryable, settle
 
 CHROME = [{"browserName": "chrome"}]
 FIREFOX = [{"browserName": "firefox"}]
-
-
-def make_distributor(*nodes: FakeNode) -> Distributor:
-    distributor = Distributor(NewSessionQueue(), SessionRegistry(), session_timeout=60,
-                              request_timeout=30)
-    for node in nodes:
-        distributor.add_node(node)
-    return distributor
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[list[Distributor]]:
-    """Runs the scheduling loop of the distributors a test appends, and stops it."""
-    started: list[Distributor] = []
-    tasks: list[asyncio.Task[None]] = []
-
-    async def watch() -> None:
-        while True:
-            for distributor in started[len(tasks):]:
-                tasks.append(asyncio.create_task(distributor.run()))
-            await asyncio.sleep(0.01)
-
-    watcher = asyncio.create_task(watch())
-    yield started
-    watcher.cancel()
-    for task in tasks:
-        task.cancel()
-    for distributor in started:
-        await distributor.shutdown()
-    await asyncio.gather(watcher, *tasks, return_exceptions=True)
-
-
-async def settle(rounds: int = 20) -> None:
-    for _ in range(rounds):
-        await asyncio.sleep(0)
 
 
 async def test_retryable_failure_requeues_the_request_at_the_front():
