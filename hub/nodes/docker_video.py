@@ -22,11 +22,11 @@ from docker.errors import DockerException
 from docker.models.containers import Container
 
 from hub.media.recorder import RecordingState
+from hub.nodes.browser_image import VIDEO_NAME  # the file inside the container
 
 log = logging.getLogger(__name__)
 
 RECORDINGS_DIR = "/recordings"
-VIDEO_NAME = "video.mp4"  # inside the container; the host name comes from hub.media.naming
 
 
 class ContainerRecording:
