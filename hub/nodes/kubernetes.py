@@ -22,6 +22,7 @@ import aiohttp
 import httpx2
 from lightkube import ApiError, AsyncClient, KubeConfig
 from lightkube import ConfigError as KubeConfigError
+from lightkube.config.models import Cluster, User
 from lightkube.resources.core_v1 import Event, Pod
 
 from hub.nodes import browser_image, driver_http
@@ -44,7 +45,8 @@ def connect(api_url: str, namespace: str) -> tuple[AsyncClient, str]:
     """A client for the API server and the namespace to use (the service account's when
     none is set); makes no request."""
     try:
-        config = KubeConfig.from_server(api_url) if api_url else KubeConfig.from_env()
+        config = (KubeConfig.from_one(cluster=Cluster(server=api_url), user=User())
+                  if api_url else KubeConfig.from_env())
     except (KubeConfigError, KeyError, OSError) as error:
         raise SessionStartError(f"no Kubernetes configuration: {error}") from None
     chosen = namespace or config.get().namespace or "default"
