@@ -34,7 +34,7 @@ import docker
 import kubernetes_validate
 from aiohttp import web
 
-K8S_VERSION = "1.33.0"
+K8S_VERSION = kubernetes_validate.latest_version()
 
 
 def _now() -> str:
