@@ -26,6 +26,7 @@ import json
 import random
 import re
 import socket
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -428,3 +429,30 @@ async def serving(docker_client: docker.DockerClient | None = None
     finally:
         await api.close()
 
+
+
+class FakeKubeApiThread:
+    """The fake on an event loop of its own thread, for hubs running as child processes;
+    ``run(coro_fn, *args)`` runs one of its coroutines there and returns the result."""
+
+    def __init__(self, docker_client: docker.DockerClient | None = None) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
+                                       name="fake-kube-api")
+        self.thread.start()
+        self.api = FakeKubeApi(docker_client)
+        self.run(self.api.start)
+
+    def run(self, function: Any, *args: Any) -> Any:
+        async def call() -> Any:
+            return await function(*args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=120)
+
+    def close(self) -> None:
+        try:
+            self.run(self.api.close)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+            self.loop.close()
