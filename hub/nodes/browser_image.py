@@ -8,6 +8,7 @@ the loopback-only 9222). The nodes differ only in where those ports are reached:
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import time
@@ -17,7 +18,8 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from hub.nodes.base import SessionStartError
+from hub.nodes import driver_http
+from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.nodes.local import chrome_capabilities, firefox_capabilities
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
@@ -111,3 +113,24 @@ async def wait_ready(
         await asyncio.sleep(0.2)
     raise SessionStartError(
         f"the driver in {what} did not answer /status within {limit:g} s", retryable=True)
+
+
+class ImageNode(Node):
+    """A node that runs the browser images (Docker, Kubernetes): a pre-started browser is a
+    started container or Pod whose driver already holds a session with the pool's launch
+    capabilities, and it is alive while its driver still reaches the browser."""
+
+    prestarts = True
+
+    @property
+    @abc.abstractmethod
+    def http(self) -> aiohttp.ClientSession:
+        """The client the node talks to its drivers with."""
+
+    async def prestart(
+        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
+    ) -> NodeSession:
+        return await self.start_session(capabilities, stereotype, options)
+
+    async def alive(self, session: NodeSession) -> bool:
+        return await driver_http.reaches_browser(self.http, session)

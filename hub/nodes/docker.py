@@ -26,7 +26,7 @@ from docker.models.containers import Container
 from hub.nodes import browser_image, driver_http
 from hub.nodes import docker_driver as driver
 from hub.nodes import docker_engines as engines
-from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
+from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_video import ContainerRecording, collect
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -67,7 +67,7 @@ def _ports(container: Container) -> dict[str, int]:
     return ports
 
 
-class DockerNode(Node):
+class DockerNode(browser_image.ImageNode):
     kind = "docker"
 
     def __init__(
@@ -192,20 +192,6 @@ class DockerNode(Node):
         log.info("docker.container_started node=%s container=%s session=%s image=%s",
                  self.id, container.short_id, session_id, image)
         return session
-
-    # -- warm pool -------------------------------------------------------------------------
-
-    prestarts = True
-
-    async def prestart(
-        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
-    ) -> NodeSession:
-        """A started container whose driver already holds a session with ``capabilities``."""
-        return await self.start_session(capabilities, stereotype, options)
-
-    async def alive(self, session: NodeSession) -> bool:
-        """The container runs and its driver still reaches the browser."""
-        return await driver_http.reaches_browser(self.http, session)
 
     def _run_container(
         self, image: str, browser: str, tag: str, options: SessionOptions

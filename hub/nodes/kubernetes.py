@@ -25,8 +25,9 @@ from lightkube import ConfigError as KubeConfigError
 from lightkube.config.models import Cluster, User
 from lightkube.resources.core_v1 import Event, Pod
 
+from hub.background import cancel_and_wait
 from hub.nodes import browser_image, driver_http
-from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
+from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_engines import HUB_LABEL
 from hub.nodes.kubernetes_pods import STOP_GRACE, PodSettings, pod_name, session_pod
 from hub.w3c.capabilities import Capabilities, SessionOptions
@@ -68,7 +69,7 @@ def _terminated(pod: Pod) -> str:
     return ""
 
 
-class KubernetesNode(Node):
+class KubernetesNode(browser_image.ImageNode):
     kind = "kubernetes"
 
     def __init__(
@@ -118,10 +119,7 @@ class KubernetesNode(Node):
                  self.uri, namespace, self.max_sessions)
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+        await cancel_and_wait([self._watcher] if self._watcher else [])
         if self._http is not None:
             await self._http.close()
         if self._client is not None:
@@ -252,20 +250,6 @@ class KubernetesNode(Node):
                 async for line in self.client.log(name, tail_lines=20):
                     lines.append(line.rstrip())
         return "\n".join(lines)[-2000:]
-
-    # -- warm pool -------------------------------------------------------------------------
-
-    prestarts = True
-
-    async def prestart(
-        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
-    ) -> NodeSession:
-        """A running Pod whose driver already holds a session with ``capabilities``."""
-        return await self.start_session(capabilities, stereotype, options)
-
-    async def alive(self, session: NodeSession) -> bool:
-        """The Pod runs and its driver still reaches the browser."""
-        return await driver_http.reaches_browser(self.http, session)
 
     # -- ending ----------------------------------------------------------------------------
 
