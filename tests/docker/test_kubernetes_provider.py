@@ -6,8 +6,10 @@ the driver, DevTools and VNC as it would reach a Pod in a cluster."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,7 +101,8 @@ def test_a_pod_deleted_under_a_live_session_ends_it_with_the_reason(
         with pytest.raises(WebDriverException) as ended:
             driver.get(PAGE)
     finally:
-        driver.quit()
+        with contextlib.suppress(WebDriverException):  # the session is already gone
+            driver.quit()
 
     assert "was deleted" in ended.value.msg
     status = hub.request("GET", "/status")[1]["value"]
@@ -116,10 +119,14 @@ def test_the_warm_pool_keeps_a_started_pod(
     driver = webdriver.Remote(hub.url, options=webdriver.ChromeOptions())
     try:
         driver.get(PAGE)
-        served_by_waiting = waiting["metadata"]["name"] in kube.api.pods
+        address = kube.api.pods[waiting["metadata"]["name"]]["status"]["podIP"]
+        with urllib.request.urlopen(  # the waiting Pod's driver holds the client's session
+                f"http://{address}:4444/session/{driver.session_id}/url", timeout=30) as reply:
+            served_by_waiting = reply.status == 200
         wait_until(lambda: pool()["size"] == 1, "the pool refilling", timeout=120)
     finally:
         driver.quit()
 
     assert served_by_waiting and pool()["handedOut"] == 1
-    assert len(pods_of(kube, hub)) == 1  # the used Pod went; the fresh one waits
+    wait_until(lambda: len(pods_of(kube, hub)) == 1, "the used Pod deleted", timeout=60)
+    assert waiting["metadata"]["name"] not in kube.api.pods  # the fresh one waits
