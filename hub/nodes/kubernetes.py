@@ -26,6 +26,7 @@ from lightkube.config.models import Cluster, User
 from lightkube.resources.core_v1 import Event, Pod
 
 from hub.background import cancel_and_wait
+from hub.config import ConfigError
 from hub.nodes import browser_image, driver_http
 from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_engines import HUB_LABEL
@@ -49,7 +50,9 @@ def connect(api_url: str, namespace: str) -> tuple[AsyncClient, str]:
         config = (KubeConfig.from_one(cluster=Cluster(server=api_url), user=User())
                   if api_url else KubeConfig.from_env())
     except (KubeConfigError, KeyError, OSError) as error:
-        raise SessionStartError(f"no Kubernetes configuration: {error}") from None
+        raise ConfigError(f"provider kubernetes found no cluster: not in a Pod with a service "
+                          f"account, and {error} (set kubernetes_api_url or KUBECONFIG)"
+                          ) from None
     chosen = namespace or config.get().namespace or "default"
     return AsyncClient(config=config, namespace=chosen, field_manager="tggrid"), chosen
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from hub.config import ConfigError
 from hub.nodes.base import SessionStartError
-from hub.nodes.kubernetes import KubernetesNode
+from hub.nodes.kubernetes import KubernetesNode, connect
 from hub.nodes.kubernetes_pods import PodSettings
 from hub.w3c.capabilities import SessionOptions
 from tests.support.fake_kube_api import FakeKubeApi, serving
@@ -146,3 +148,23 @@ async def test_the_watch_recovers_from_a_compacted_resource_version(
 
     with pytest.raises(SessionStartError, match="stayed Pending"):
         await start(node)  # still sees its Pod's state through a fresh list and watch
+
+
+async def test_a_session_that_asks_for_video_is_refused_before_any_pod(
+        api: FakeKubeApi, node: KubernetesNode) -> None:
+    options = SessionOptions.from_capabilities({"tggrid:options": {"enableVideo": True}})
+
+    with pytest.raises(SessionStartError, match="recording is not available") as failed:
+        await node.start_session({"browserName": "chrome"}, CHROME, options)
+
+    assert not failed.value.retryable
+    assert not api.created
+
+
+def test_no_cluster_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+
+    with pytest.raises(ConfigError, match="set kubernetes_api_url or KUBECONFIG"):
+        connect("", "")
