@@ -22,7 +22,7 @@ import aiohttp
 import httpx2
 from lightkube import ApiError, AsyncClient, KubeConfig
 from lightkube import ConfigError as KubeConfigError
-from lightkube.config.models import Cluster, User
+from lightkube.config import models as kube_models
 from lightkube.resources.core_v1 import Event, Pod
 
 from hub.background import cancel_and_wait
@@ -47,7 +47,8 @@ def connect(api_url: str, namespace: str) -> tuple[AsyncClient, str]:
     """A client for the API server and the namespace to use (the service account's when
     none is set); makes no request."""
     try:
-        config = (KubeConfig.from_one(cluster=Cluster(server=api_url), user=User())
+        config = (KubeConfig.from_one(cluster=kube_models.Cluster(server=api_url),
+                                       user=kube_models.User())
                   if api_url else KubeConfig.from_env())
     except (KubeConfigError, KeyError, OSError) as error:
         raise ConfigError(f"provider kubernetes found no cluster: not in a Pod with a service "
@@ -72,22 +73,27 @@ def _terminated(pod: Pod) -> str:
     return ""
 
 
+@dataclasses.dataclass
+class Cluster:
+    """Where and how a hub starts its browser Pods (``kubernetes_*`` settings)."""
+
+    api_url: str  # empty: in-cluster service account, else KUBECONFIG
+    pods: PodSettings
+    images: dict[str, str]  # browser -> image
+    pending_timeout: float
+    start_timeout: float  # for the driver, once the Pod runs
+
+
 class KubernetesNode(browser_image.ImageNode):
     kind = "kubernetes"
 
-    def __init__(
-        self, *, hub_id: str, api_url: str, pods: PodSettings, images: dict[str, str],
-        max_pods: int, pending_timeout: float, start_timeout: float, media: Any = None,
-    ) -> None:
-        super().__init__(f"kubernetes-{hub_id[:8]}",
-                         api_url or f"kubernetes://in-cluster/{pods.namespace}", max_pods)
+    def __init__(self, *, hub_id: str, cluster: Cluster, max_pods: int,
+                 media: Any = None) -> None:
+        super().__init__(f"kubernetes-{hub_id[:8]}", cluster.api_url
+                         or f"kubernetes://in-cluster/{cluster.pods.namespace}", max_pods)
         self.hub_id = hub_id
-        self.api_url = api_url
-        self.pods = pods
-        self.images = images
-        self.pending_timeout = pending_timeout
-        self.start_timeout = start_timeout
-        self.media = media
+        self.cluster = cluster
+        self.media = media  # hub.media.provider.MediaProvider: the hub-wide VNC default
         self._client: AsyncClient | None = None
         self._http: aiohttp.ClientSession | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -99,7 +105,7 @@ class KubernetesNode(browser_image.ImageNode):
     @property
     def stereotypes(self) -> list[Capabilities]:
         return [{"browserName": name, "browserVersion": "", "platformName": "linux",
-                 "tggrid:image": image} for name, image in self.images.items()]
+                 "tggrid:image": image} for name, image in self.cluster.images.items()]
 
     @property
     def client(self) -> AsyncClient:
@@ -112,9 +118,9 @@ class KubernetesNode(browser_image.ImageNode):
         return self._http
 
     async def start(self) -> None:
-        self._client, namespace = connect(self.api_url, self.pods.namespace)
-        if namespace != self.pods.namespace:
-            self.pods = dataclasses.replace(self.pods, namespace=namespace)
+        self._client, namespace = connect(self.cluster.api_url, self.cluster.pods.namespace)
+        if namespace != self.cluster.pods.namespace:
+            self.cluster.pods = dataclasses.replace(self.cluster.pods, namespace=namespace)
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None,
                                                                          sock_connect=5))
         self._watcher = asyncio.create_task(self._watch(), name=f"{self.id}-watch")
@@ -154,8 +160,8 @@ class KubernetesNode(browser_image.ImageNode):
                                     "(see docs/kubernetes.md); ask for no video")
         tag = uuid.uuid4().hex
         name = pod_name(tag)
-        manifest = session_pod(self.pods, hub_id=self.hub_id, tag=tag, browser=browser,
-                               image=self.images[browser], options=options)
+        manifest = session_pod(self.cluster.pods, hub_id=self.hub_id, tag=tag, browser=browser,
+                               image=self.cluster.images[browser], options=options)
         self._seen[name] = None
         try:
             try:
@@ -170,11 +176,11 @@ class KubernetesNode(browser_image.ImageNode):
             await self._note(name, created)
             host = await self._wait_running(name)
             url = f"http://{browser_image.address(host, PORTS[browser_image.DRIVER_PORT])}"
-            await browser_image.wait_ready(self.http, url, self.start_timeout,
+            await browser_image.wait_ready(self.http, url, self.cluster.start_timeout,
                                            lambda: self._ended(name), f"Pod {name}")
             caps = browser_image.driver_caps(capabilities, browser, "", options)
             session_id, returned = await driver_http.create_session(
-                self.http, url, caps, self.start_timeout,
+                self.http, url, caps, self.cluster.start_timeout,
                 lambda error: SessionStartError(
                     f"the driver in Pod {name} failed to create the session ({error})",
                     retryable=True))
@@ -195,7 +201,7 @@ class KubernetesNode(browser_image.ImageNode):
         """The Pod's address once it runs; fails when it ends, cannot start, or stays
         Pending past ``pending_timeout`` (with its events as the reason)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.pending_timeout
+        deadline = loop.time() + self.cluster.pending_timeout
         async with self._changed:
             while True:
                 pod = self._seen.get(name)
@@ -214,7 +220,7 @@ class KubernetesNode(browser_image.ImageNode):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), min(left, 1.0))
         raise SessionStartError(
-            f"Pod {name} stayed Pending for {self.pending_timeout:g} s: "
+            f"Pod {name} stayed Pending for {self.cluster.pending_timeout:g} s: "
             f"{await self._events(name) or 'no events'}", retryable=True)
 
     async def _problem(self, name: str, pod: Pod) -> str | None:

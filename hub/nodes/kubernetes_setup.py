@@ -6,7 +6,7 @@ from typing import Any
 
 from hub.config import ConfigError, Settings
 from hub.nodes.docker_setup import browser_images
-from hub.nodes.kubernetes import KubernetesNode
+from hub.nodes.kubernetes import Cluster, KubernetesNode
 from hub.nodes.kubernetes_pods import (
     PULL_POLICIES,
     PodSettings,
@@ -41,8 +41,9 @@ def kubernetes_node(settings: Settings, hub_id: str, media: Any = None) -> Kuber
     if settings.enable_recording:
         raise ConfigError("setting 'enable_recording' is not available with provider "
                           "kubernetes yet (see docs/kubernetes.md)")
-    return KubernetesNode(
-        hub_id=hub_id, api_url=settings.kubernetes_api_url, pods=pod_settings(settings),
-        images=browser_images(settings), max_pods=settings.kubernetes_max_pods,
-        pending_timeout=settings.kubernetes_pending_timeout,
-        start_timeout=settings.session_start_timeout, media=media)
+    cluster = Cluster(api_url=settings.kubernetes_api_url, pods=pod_settings(settings),
+                      images=browser_images(settings),
+                      pending_timeout=settings.kubernetes_pending_timeout,
+                      start_timeout=settings.session_start_timeout)
+    return KubernetesNode(hub_id=hub_id, cluster=cluster,
+                          max_pods=settings.kubernetes_max_pods, media=media)

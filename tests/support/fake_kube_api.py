@@ -28,7 +28,6 @@ import re
 import socket
 import threading
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import docker
@@ -418,17 +417,6 @@ def pod_address() -> str:
             except OSError:
                 continue
         return address
-
-
-async def serving(docker_client: docker.DockerClient | None = None
-                  ) -> AsyncIterator[FakeKubeApi]:
-    api = FakeKubeApi(docker_client)
-    await api.start()
-    try:
-        yield api
-    finally:
-        await api.close()
-
 
 
 class FakeKubeApiThread:

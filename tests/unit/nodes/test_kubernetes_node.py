@@ -11,10 +11,10 @@ import pytest
 
 from hub.config import ConfigError
 from hub.nodes.base import SessionStartError
-from hub.nodes.kubernetes import KubernetesNode, connect
+from hub.nodes.kubernetes import Cluster, KubernetesNode, connect
 from hub.nodes.kubernetes_pods import PodSettings
 from hub.w3c.capabilities import SessionOptions
-from tests.support.fake_kube_api import FakeKubeApi, serving
+from tests.support.fake_kube_api import FakeKubeApi
 
 HUB = "a" * 32
 CHROME = {"browserName": "chrome", "platformName": "linux"}
@@ -22,24 +22,25 @@ CHROME = {"browserName": "chrome", "platformName": "linux"}
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeKubeApi]:
-    async for fake in serving():
-        yield fake
+    fake = FakeKubeApi()
+    await fake.start()
+    yield fake
+    await fake.close()
 
 
 def make_node(api: FakeKubeApi, hub_id: str = HUB, pending: float = 1.5) -> KubernetesNode:
-    return KubernetesNode(hub_id=hub_id, api_url=api.url, pods=PodSettings(namespace="grid"),
-                          images={"chrome": "tggrid/chrome:test"}, max_pods=3,
-                          pending_timeout=pending, start_timeout=5)
+    cluster = Cluster(api_url=api.url, pods=PodSettings(namespace="grid"),
+                      images={"chrome": "tggrid/chrome:test"}, pending_timeout=pending,
+                      start_timeout=5)
+    return KubernetesNode(hub_id=hub_id, cluster=cluster, max_pods=3)
 
 
 @pytest.fixture
 async def node(api: FakeKubeApi) -> AsyncIterator[KubernetesNode]:
     node = make_node(api)
     await node.start()
-    try:
-        yield node
-    finally:
-        await node.close()
+    yield node
+    await node.close()
 
 
 async def start(node: KubernetesNode) -> None:
@@ -144,7 +145,7 @@ async def test_the_watch_recovers_from_a_compacted_resource_version(
     api.compact()
     await api.stop()  # the open watch breaks; it resumes from a version now compacted
     await api.start()
-    node.pending_timeout = 0.5
+    node.cluster.pending_timeout = 0.5
 
     with pytest.raises(SessionStartError, match="stayed Pending"):
         await start(node)  # still sees its Pod's state through a fresh list and watch
