@@ -193,6 +193,8 @@ class KubernetesNode(browser_image.ImageNode):
         if options.enable_vnc:
             session.endpoints["vnc"] = browser_image.address(host, PORTS[browser_image.VNC_PORT])
         self._sessions[name] = session
+        if name not in self._seen:  # deleted between its driver's answer and now
+            session.mark_dead(f"the browser Pod {name} was deleted")
         log.info("kubernetes.pod_started node=%s pod=%s session=%s ip=%s", self.id, name,
                  session_id, host)
         return session
