@@ -51,6 +51,7 @@ from hub.monitoring import setup as monitoring_setup
 from hub.nodes.base import Node
 from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.docker_setup import docker_nodes
+from hub.nodes.kubernetes_setup import kubernetes_node
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.scaling import setup as scaling_setup
@@ -105,6 +106,8 @@ async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
         nodes.append(await asyncio.to_thread(local_node, settings, app[HUB_ID], app.get(MEDIA)))
     elif settings.provider == "docker":
         nodes.extend(await asyncio.to_thread(docker_nodes, settings, app[HUB_ID], app.get(MEDIA)))
+    elif settings.provider == "kubernetes":
+        nodes.append(kubernetes_node(settings, app[HUB_ID]))
     for node in nodes:
         await node.start()
         app[DISTRIBUTOR].add_node(node)

@@ -49,7 +49,9 @@ class Settings:
     )
     data_dir: str = _setting(_default_data_dir(), "Directory for everything the hub keeps.")
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
-    provider: str = _setting("local", "Where browsers run: local (child processes) or docker.")
+    provider: str = _setting(
+        "local", "Where browsers run: local (child processes), docker or kubernetes (a Pod "
+        "per session; see docs/kubernetes.md).")
     max_sessions: int = _setting(
         os.cpu_count() or 1, "Concurrent sessions on the local node (default: number of cores)."
     )
@@ -100,6 +102,35 @@ class Settings:
         "switches TLS on.",
     )
     docker_tls_key: str = _setting("", "Client key (PEM) for tcp:// Docker engines.")
+    # -- provider kubernetes (docs/kubernetes.md); images come from docker_images --------
+    kubernetes_api_url: str = _setting(
+        "", "Kubernetes API server for provider kubernetes. Empty: the in-cluster service "
+        "account, else KUBECONFIG / ~/.kube/config.")
+    kubernetes_namespace: str = _setting(
+        "", "Namespace of the browser Pods. Empty: the hub's own (in a cluster), else default.")
+    kubernetes_max_pods: int = _setting(
+        10, "Concurrent browser Pods this hub runs (its capacity).")
+    kubernetes_pending_timeout: float = _setting(
+        120.0, "Seconds a browser Pod may stay Pending (scheduling, image pull) before the "
+        "start fails with the Pod's events as the reason.")
+    kubernetes_cpu_request: str = _setting("500m", "CPU request of each browser Pod.")
+    kubernetes_cpu_limit: str = _setting("1", "CPU limit of each browser Pod; empty: none.")
+    kubernetes_memory_request: str = _setting("1Gi", "Memory request of each browser Pod.")
+    kubernetes_memory_limit: str = _setting(
+        "2Gi", "Memory limit of each browser Pod (counts /dev/shm); empty: none.")
+    kubernetes_shm_size: str = _setting(
+        "2Gi", "Size of the in-memory emptyDir mounted on /dev/shm in each browser Pod.")
+    kubernetes_node_selector: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Node labels browser Pods must run on, as key=value.")
+    kubernetes_tolerations: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Taints browser Pods tolerate, as kubectl writes them: key=value:Effect, "
+        "key:Effect (any value) or key=value (any effect).")
+    kubernetes_service_account: str = _setting(
+        "", "Service account of browser Pods (its token is never mounted). Empty: default.")
+    kubernetes_image_pull_secrets: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Secrets browser Pods pull their images with.")
+    kubernetes_image_pull_policy: str = _setting(
+        "IfNotPresent", "imagePullPolicy of browser Pods: Always, IfNotPresent or Never.")
     chrome_binary: str = _setting("", "Path of the Chrome/Chromium binary (default: detect).")
     chromedriver_binary: str = _setting("", "Path of chromedriver (default: detect).")
     firefox_binary: str = _setting("", "Path of the Firefox binary (default: detect).")
@@ -285,8 +316,9 @@ def validate(settings: Settings) -> None:
     if settings.health_check_interval <= 0 or settings.evaluation_interval <= 0:
         raise ConfigError("settings 'health_check_interval' and 'evaluation_interval' must be "
                           "positive")
-    if settings.provider not in {"local", "docker"}:
-        raise ConfigError(f"setting 'provider': {settings.provider!r} is not local or docker")
+    if settings.provider not in {"local", "docker", "kubernetes"}:
+        raise ConfigError(f"setting 'provider': {settings.provider!r} is not local, docker or "
+                          "kubernetes")
     if settings.auth not in {"on", "off"}:
         raise ConfigError(f"setting 'auth': {settings.auth!r} is not on or off")
     if settings.audit_retention_days < 0:

@@ -23,11 +23,11 @@ import docker
 from docker.errors import ImageNotFound
 from docker.models.containers import Container
 
+from hub.nodes import browser_image, driver_http
 from hub.nodes import docker_driver as driver
 from hub.nodes import docker_engines as engines
-from hub.nodes import driver_http
-from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
-from hub.nodes.docker_video import VIDEO_NAME, ContainerRecording, collect
+from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
+from hub.nodes.docker_video import ContainerRecording, collect
 from hub.screens import RecordingSink
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -68,7 +68,7 @@ def _ports(container: Container) -> dict[str, int]:
     return ports
 
 
-class DockerNode(Node):
+class DockerNode(browser_image.ImageNode):
     kind = "docker"
 
     def __init__(
@@ -192,32 +192,10 @@ class DockerNode(Node):
                  self.id, container.short_id, session_id, image)
         return session
 
-    # -- warm pool -------------------------------------------------------------------------
-
-    prestarts = True
-
-    async def prestart(
-        self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
-    ) -> NodeSession:
-        """A started container whose driver already holds a session with ``capabilities``."""
-        return await self.start_session(capabilities, stereotype, options)
-
-    async def alive(self, session: NodeSession) -> bool:
-        """The container runs and its driver still reaches the browser."""
-        return await driver_http.reaches_browser(self.http, session)
-
     def _run_container(
         self, image: str, browser: str, tag: str, options: SessionOptions
     ) -> Container:
-        width, height, depth = options.screen_resolution
-        environment = {
-            **options.env,
-            "SCREEN_WIDTH": str(width), "SCREEN_HEIGHT": str(height), "SCREEN_DEPTH": str(depth),
-            "ENABLE_VNC": "1" if options.enable_vnc else "0",
-            "ENABLE_RECORDING": "1" if options.enable_video else "0",
-            "VIDEO_NAME": VIDEO_NAME, "VIDEO_FRAME_RATE": str(options.video_frame_rate),
-            "TZ": options.time_zone or "UTC",
-        }
+        environment = browser_image.environment(options)
         labels = {**{k: v for k, v in options.labels.items() if not k.startswith("tggrid.")},
                   **engines.hub_labels(self.hub_id), engines.SESSION_LABEL: tag,
                   engines.BROWSER_LABEL: browser}
@@ -262,12 +240,7 @@ class DockerNode(Node):
         handle: ContainerHandle = session.handle
         self._sessions.pop(handle.tag, None)
         assert self._http is not None
-        if not session.quit_sent and not session.died.is_set():
-            session.quit_sent = True
-            with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
-                async with self._http.delete(f"{session.url}/session/{session.session_id}",
-                                             timeout=aiohttp.ClientTimeout(total=10)) as reply:
-                    await reply.read()
+        await driver_http.quit(self._http, session)
         try:
             with contextlib.suppress(*ENGINE_ERRORS):
                 await asyncio.to_thread(handle.container.stop, timeout=STOP_GRACE)

@@ -9,86 +9,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from pathlib import Path
 
 import aiohttp
 from docker.errors import NotFound
 from docker.models.containers import Container
-from yarl import URL
 
-from hub.nodes import driver_http
+from hub.nodes import browser_image, driver_http
 from hub.nodes.base import SessionStartError
-from hub.nodes.browsers import BrowserInstall
+from hub.nodes.browser_image import (  # noqa: F401 - shared with the Kubernetes node
+    BROWSER_DEBUG_PORT,
+    DEVTOOLS_PORT,
+    DRIVER_PORT,
+    VNC_PORT,
+    driver_caps,
+)
 from hub.nodes.docker_engines import ENGINE_ERRORS
-from hub.nodes.local import chrome_capabilities, firefox_capabilities
-from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
-
-BINARIES = {"chrome": "/usr/bin/chromium", "firefox": "/usr/bin/firefox-esr"}
-DRIVER_PORT, VNC_PORT, DEVTOOLS_PORT = "4444/tcp", "5900/tcp", "9229/tcp"
-BROWSER_DEBUG_PORT = 9222  # Chromium's --remote-debugging-port, geckodriver's --websocket-port
-
-
-def driver_caps(caps: Capabilities, browser: str, version: str,
-                options: SessionOptions) -> Capabilities:
-    """The client's capabilities plus the binary and flags the images need (headed)."""
-    caps = driver_capabilities(caps)
-    install = BrowserInstall(browser, BINARIES[browser], "", version)
-    if browser == "firefox":
-        return firefox_capabilities(caps, install, headless=False)
-    caps = chrome_capabilities(caps, install, Path("/tmp/tggrid"), headless=False)
-    # A debugging port the client chose means nothing outside the container: only the
-    # image's one is forwarded, so it replaces the client's (and se:cdp keeps working).
-    args = [arg for arg in caps["goog:chromeOptions"]["args"]
-            if str(arg).split("=", 1)[0] != "--remote-debugging-port"]
-    width, height, _ = options.screen_resolution
-    for flag, value in (("--window-position", "0,0"), ("--window-size", f"{width},{height}"),
-                        ("--remote-debugging-port", str(BROWSER_DEBUG_PORT))):
-        if not any(str(arg).split("=", 1)[0] == flag for arg in args):
-            args.append(f"{flag}={value}")
-    caps["goog:chromeOptions"]["args"] = args
-    return caps
+from hub.w3c.capabilities import Capabilities
 
 
 def private_endpoints(returned: Capabilities, ports: dict[str, int]) -> dict[str, str]:
-    """``cdp`` and ``bidi`` on the published ports, from what the driver said inside."""
-    # chromedriver names its own BiDi websocket after the Host it was asked on (the
-    # published port); geckodriver names Firefox's, on the loopback port inside.
-    inside = {4444: ports[DRIVER_PORT], ports[DRIVER_PORT]: ports[DRIVER_PORT],
-              BROWSER_DEBUG_PORT: ports[DEVTOOLS_PORT]}
-    endpoints = {}
-    debugger = returned.get("goog:chromeOptions", {}).get("debuggerAddress")
-    if isinstance(debugger, str) and debugger.endswith(f":{BROWSER_DEBUG_PORT}"):
-        endpoints["cdp"] = f"http://127.0.0.1:{ports[DEVTOOLS_PORT]}"
-    bidi = returned.get("webSocketUrl")
-    port = URL(bidi).port if isinstance(bidi, str) else None
-    if isinstance(bidi, str) and port is not None and port in inside:
-        endpoints["bidi"] = f"ws://127.0.0.1:{inside[port]}{URL(bidi).raw_path}"
-    return endpoints
+    """``cdp`` and ``bidi`` on the published 127.0.0.1 ports."""
+    return browser_image.private_endpoints(returned, "127.0.0.1", ports)
+
 
 async def wait_ready(
     http: aiohttp.ClientSession, url: str, container: Container, limit: float
 ) -> None:
     """Poll the driver's /status; fail fast when the container stops."""
-    deadline = time.monotonic() + limit
-    next_check = 0.0
-    while time.monotonic() < deadline:
-        with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):
-            async with http.get(f"{url}/status",
-                                      timeout=aiohttp.ClientTimeout(total=2)) as response:
-                if response.status == 200:
-                    return
-        if time.monotonic() >= next_check:
-            next_check = time.monotonic() + 1
-            state = await asyncio.to_thread(_state, container)
-            if state not in {"created", "running", "restarting"}:
-                raise SessionStartError(
-                    f"container {container.short_id} {state} before its driver was ready: "
-                    f"{await asyncio.to_thread(_logs, container)}", retryable=True)
-        await asyncio.sleep(0.2)
-    raise SessionStartError(
-        f"the driver in container {container.short_id} did not answer /status within "
-        f"{limit:g} s", retryable=True)
+
+    async def stopped() -> str | None:
+        state = await asyncio.to_thread(_state, container)
+        if state in {"created", "running", "restarting"}:
+            return None
+        return (f"container {container.short_id} {state} before its driver was ready: "
+                f"{await asyncio.to_thread(_logs, container)}")
+
+    await browser_image.wait_ready(http, url, limit, stopped, f"container {container.short_id}")
+
 
 def _state(container: Container) -> str:
     try:

@@ -21,12 +21,12 @@ from pathlib import Path
 from docker.errors import DockerException
 from docker.models.containers import Container
 
+from hub.nodes.browser_image import VIDEO_NAME  # the file inside the container
 from hub.screens import RecordingState
 
 log = logging.getLogger(__name__)
 
 RECORDINGS_DIR = "/recordings"
-VIDEO_NAME = "video.mp4"  # inside the container; the host name comes from hub.media.naming
 
 
 class ContainerRecording:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 
@@ -50,6 +51,17 @@ async def reaches_browser(http: aiohttp.ClientSession, session: NodeSession) -> 
             return response.status == 200
     except (aiohttp.ClientError, TimeoutError, OSError):
         return False
+
+
+async def quit(http: aiohttp.ClientSession, session: NodeSession) -> None:
+    """Ask the driver to end the session (so the browser closes cleanly); never raises."""
+    if session.quit_sent or session.died.is_set():
+        return
+    session.quit_sent = True
+    with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+        async with http.delete(f"{session.url}/session/{session.session_id}",
+                               timeout=aiohttp.ClientTimeout(total=10)) as reply:
+            await reply.read()
 
 
 def driver_endpoints(returned: Capabilities) -> dict[str, str]:
