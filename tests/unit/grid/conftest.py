@@ -1,32 +1,33 @@
-"""The grid's unit tests: a fixture that runs distributors' scheduling loops."""
+"""The grid's unit tests: distributors over FakeNodes with their scheduling loop running."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from hub.grid.distributor import Distributor
+from hub.grid.submit import Grid, SessionDefaults
+from tests.unit.grid.fake_node import FakeNode, make_distributor
+
+RunningGrid = Callable[..., tuple[Distributor, Grid]]
 
 
 @pytest.fixture
-async def running() -> AsyncIterator[list[Distributor]]:
-    """Runs the scheduling loop of the distributors a test appends, and stops it."""
-    started: list[Distributor] = []
-    tasks: list[asyncio.Task[None]] = []
+async def running() -> AsyncIterator[RunningGrid]:
+    """``running(*nodes, defaults=None)``: a distributor over ``nodes`` whose loop runs, and
+    the Grid in front of it; both stopped after the test."""
+    made: list[tuple[Distributor, asyncio.Task[None]]] = []
 
-    async def watch() -> None:
-        while True:
-            for distributor in started[len(tasks):]:
-                tasks.append(asyncio.create_task(distributor.run()))
-            await asyncio.sleep(0.01)
+    def start(*nodes: FakeNode, defaults: SessionDefaults | None = None
+              ) -> tuple[Distributor, Grid]:
+        distributor = make_distributor(*nodes)
+        made.append((distributor, asyncio.create_task(distributor.run())))
+        return distributor, Grid(distributor, request_timeout=30, defaults=defaults)
 
-    watcher = asyncio.create_task(watch())
-    yield started
-    watcher.cancel()
-    for task in tasks:
+    yield start
+    for distributor, task in made:
         task.cancel()
-    for distributor in started:
         await distributor.shutdown()
-    await asyncio.gather(watcher, *tasks, return_exceptions=True)
+        await asyncio.gather(task, return_exceptions=True)

@@ -65,9 +65,7 @@ async def test_a_crash_in_the_node_frees_the_slot_and_fails_the_request():
 async def test_an_abandoned_request_ends_the_session_that_started_for_it(running):
     node = FakeNode("a")
     release = node.hold_next()
-    distributor = make_distributor(node)
-    running.append(distributor)
-    grid = Grid(distributor, request_timeout=30)
+    distributor, grid = running(node)
     client = asyncio.create_task(grid.submit(grid.request(CHROME)))
     await asyncio.wait_for(node.starting.wait(), 5)
     client.cancel()  # the client went away while its browser started
@@ -85,9 +83,7 @@ async def test_an_abandoned_request_ends_the_session_that_started_for_it(running
 
 async def test_end_all_cancels_starts_in_flight_and_ends_running_sessions(running):
     node = FakeNode("a", max_sessions=2)
-    distributor = make_distributor(node)
-    running.append(distributor)
-    grid = Grid(distributor, request_timeout=30)
+    distributor, grid = running(node)
     session = await grid.submit(grid.request(CHROME))
     node.starting.clear()
     node.hold_next()  # never released
@@ -104,9 +100,7 @@ async def test_end_all_cancels_starts_in_flight_and_ends_running_sessions(runnin
 
 async def test_the_grid_parses_options_once_with_the_hub_defaults(running):
     node = FakeNode("a")
-    distributor = make_distributor(node)
-    running.append(distributor)
-    grid = Grid(distributor, request_timeout=30, defaults=SessionDefaults(enable_vnc=True))
+    _, grid = running(node, defaults=SessionDefaults(enable_vnc=True))
     request = grid.request([{"browserName": "chrome", "tggrid:options": {"name": "t1"}}])
     session = await grid.submit(request)
     assert session.options is request.options[0] is node.options_seen[0]

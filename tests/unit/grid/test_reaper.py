@@ -6,17 +6,14 @@ from __future__ import annotations
 from hub.db.sessions import TIMEOUT, end_state
 from hub.ending import EndCause
 from hub.grid.reaper import reap_idle
-from hub.grid.submit import Grid
-from tests.unit.grid.fake_node import FakeNode, make_distributor
+from tests.unit.grid.fake_node import FakeNode
 
 CHROME = [{"browserName": "chrome"}]
 
 
 async def test_an_idle_session_ends_as_a_timeout_and_frees_its_slot(running):
     node = FakeNode("a", max_sessions=2)
-    distributor = make_distributor(node)
-    running.append(distributor)
-    grid = Grid(distributor, request_timeout=30)
+    distributor, grid = running(node)
     idle = await grid.submit(grid.request(CHROME))
     busy = await grid.submit(grid.request(CHROME))
     idle.idle_timeout = 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -14,10 +15,13 @@ from hub.config import Settings
 from hub.keys import DISTRIBUTOR
 from tests.unit.grid.fake_node import FakeNode
 
+# One hub for the module: these requests leave nothing behind.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest.fixture
-async def client(tmp_path) -> AsyncIterator[TestClient]:
-    app = create_app(Settings(data_dir=str(tmp_path), browsers=[]))
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(tmp_path_factory) -> AsyncIterator[TestClient]:
+    app = create_app(Settings(data_dir=str(tmp_path_factory.mktemp("hub")), browsers=[]))
 
     async def add_fake_node(app: web.Application) -> None:
         app[DISTRIBUTOR].add_node(FakeNode("fake"))
