@@ -3,13 +3,13 @@ fixtures and reports together. ``pytest --tggrid`` runs browser tests on a TGGri
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_tggrid import reporting
+from pytest_tggrid import output, reporting
 from pytest_tggrid.artifacts import PHASES, RESULTS
 from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name here
     HUB_URL,
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.collectonly:
         config.stash[HUB_URL] = "(no hub: --collect-only)"
         return
-    shutil.rmtree(options.output, ignore_errors=True)
+    output.prepare(Path(options.output), config.rootpath, config.invocation_params.dir)
     config.pluginmanager.register(Collector(config), "tggrid-collector")
     if junit_xml := xml_path(config):
         config.pluginmanager.register(JUnitAttachments(junit_xml), "tggrid-junit")
@@ -123,14 +123,17 @@ class Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.failures: list[dict[str, Any]] = []
+        self.folders: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         results = getattr(report, "tggrid", None)
         if report.when == "teardown" and results:
             self.failures.extend(r for r in results if r.get("outcome") == "failed")
+            self.folders.extend(r["folder"] for r in results)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         reporting.terminal_summary(terminalreporter, self.failures)
 
     def pytest_sessionfinish(self) -> None:
+        output.remember(Path(self.config.stash[OPTIONS].output), self.folders)
         reporting.github_summary(self.failures, self.config.stash[HUB_URL])
