@@ -12,6 +12,7 @@ import pytest
 from pytest_tggrid import output, reporting
 from pytest_tggrid.artifacts import PHASES, RESULTS
 from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name here
+    EMBEDDED_URL,
     HUB_URL,
     OPTIONS,
     _tggrid_recorder,
@@ -49,8 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     if config.pluginmanager.has_plugin("playwright"):
         config.pluginmanager.import_plugin("pytest_tggrid.playwright_grid")
+        if not _is_worker(config):
+            from pytest_tggrid.playwright_grid import configure_warnings
+
+            configure_warnings(config)
     if _is_worker(config):
         config.stash[HUB_URL] = config.workerinput["tggrid_url"]  # type: ignore[attr-defined]
+        config.stash[EMBEDDED_URL] = bool(
+            config.workerinput.get("tggrid_embedded"))  # type: ignore[attr-defined]
         return
     if config.option.collectonly:
         config.stash[HUB_URL] = "(no hub: --collect-only)"
@@ -68,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except RuntimeError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[EMBEDDED] = hub
+    config.stash[EMBEDDED_URL] = True
     config.stash[HUB_URL] = hub.url
 
 
@@ -84,6 +92,7 @@ def pytest_configure_node(node: Any) -> None:
     url = node.config.stash.get(HUB_URL, None)
     if url:
         node.workerinput["tggrid_url"] = url
+        node.workerinput["tggrid_embedded"] = node.config.stash.get(EMBEDDED_URL, False)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -136,4 +145,5 @@ class Collector:
 
     def pytest_sessionfinish(self) -> None:
         output.remember(Path(self.config.stash[OPTIONS].output), self.folders)
-        reporting.github_summary(self.failures, self.config.stash[HUB_URL])
+        reporting.github_summary(self.failures, self.config.stash[HUB_URL],
+                                 self.config.stash.get(EMBEDDED_URL, False))
