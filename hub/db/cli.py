@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from hub.config import add_arguments, load_settings
+from hub.auth.cli import add_store_arguments, store_flags
+from hub.config import load_settings
 from hub.db import migrate
 from hub.db.engine import Database, database_url
 
 
 async def _migrate(args: argparse.Namespace) -> int:
-    settings = load_settings(vars(args))
+    settings = load_settings(store_flags(args))
     db = Database(database_url(settings))
     try:
         if args.db_command == "upgrade":
@@ -42,5 +43,5 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:  # type: igno
             command.add_argument("revision", nargs="?", default=default)
         else:
             command.set_defaults(revision=None)
-        add_arguments(command)
+        add_store_arguments(command)
         command.set_defaults(func=run)
