@@ -69,8 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if options.url:
         config.stash[HUB_URL] = options.url
         return
-    hub = EmbeddedHub()
     try:
+        hub = EmbeddedHub()
         hub.wait_ready()
     except RuntimeError as error:
         raise pytest.UsageError(str(error)) from None

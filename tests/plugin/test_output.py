@@ -23,25 +23,22 @@ def test_rootdir_cwd_and_parents_are_refused(
     assert (pytester.path / "test_plain.py").exists()
 
 
-def test_a_folder_of_someone_else_is_refused_and_kept(
-    pytester: pytest.Pytester, run_suite: RunSuite,
+@pytest.mark.parametrize(("given", "message"), [
+    ("reports", "*reports holds files the plugin did not write*"),
+    ("out", "*--tggrid-output * is a file, not a folder*"),
+])
+def test_someone_elses_folder_or_a_file_is_refused_and_kept(
+    pytester: pytest.Pytester, run_suite: RunSuite, given: str, message: str,
 ) -> None:
     pytester.makepyfile(test_plain=PLAIN)
     keep = pytester.path / "reports" / "keep.txt"
     keep.parent.mkdir()
     keep.write_text("mine")
-    result = run_suite("--tggrid", "--tggrid-url", UNUSED_URL, "--tggrid-output", "reports")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*reports holds files the plugin did not write*"])
-    assert keep.read_text() == "mine"
-
-
-def test_a_file_is_refused(pytester: pytest.Pytester, run_suite: RunSuite) -> None:
-    pytester.makepyfile(test_plain=PLAIN)
     (pytester.path / "out").write_text("x")
-    result = run_suite("--tggrid", "--tggrid-url", UNUSED_URL, "--tggrid-output", "out")
+    result = run_suite("--tggrid", "--tggrid-url", UNUSED_URL, "--tggrid-output", given)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--tggrid-output * is a file, not a folder*"])
+    result.stderr.fnmatch_lines([message])
+    assert keep.read_text() == "mine" and (pytester.path / "out").read_text() == "x"
 
 
 def test_only_what_the_plugin_wrote_is_removed(

@@ -53,7 +53,7 @@ def test_pytest_playwright_browser_comes_from_the_grid(
     pytester.makepyfile(test_suite=SUITE)
     result = run_suite("--tggrid", *IGNORE, "--video", "retain-on-failure",
                        "--tracing", "retain-on-failure", "--slowmo", "1", "--junitxml=j.xml",
-                       "--html=report.html")
+                       "--html=report.html", "--self-contained-html")
 
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*tggrid: --video: the grid records the video*"])
@@ -74,6 +74,9 @@ def test_pytest_playwright_browser_comes_from_the_grid(
     assert "[[ATTACHMENT|" in (pytester.path / "j.xml").read_text()
     report = (pytester.path / "report.html").read_text()
     assert "[[ATTACHMENT|" not in report
+    # self-contained: the screenshot is in the file, the video is named where it lies
+    assert "data:image/png;base64," in report
+    assert "Video (not embedded): " in report and "test_wrong_heading-chromium" in report
     assert not (test_folder(root, "test_heading-chromium") / "video.mp4").exists()
     assert session_info(test_folder(root, "test_stored_login-chromium"))["outcome"] == "passed"
 
@@ -82,8 +85,11 @@ def test_an_engine_the_grid_cannot_serve_is_an_error_naming_the_offer(
     pytester: pytest.Pytester, run_suite: RunSuite,
 ) -> None:
     pytester.makepyfile(test_suite="def test_page(page):\n    pass\n")
-    result = run_suite("--tggrid", *IGNORE, "--browser", "webkit", "--browser", "firefox")
-    result.assert_outcomes(errors=2)
+    result = run_suite("--tggrid", *IGNORE, "--browser", "webkit", "--browser", "firefox",
+                       "--headed", "--browser-channel", "chrome-beta")
+    result.assert_outcomes(errors=2, warnings=2)
+    result.stdout.fnmatch_lines(["*tggrid: --headed: grid browsers draw on the node's own screen*",
+                                 "*tggrid: --browser-channel chrome-beta: the grid picks*"])
     result.stdout.fnmatch_lines([
         "*tggrid: Playwright cannot run 'webkit' on the grid*Playwright: chromium*",
         "*tggrid: Playwright cannot run 'firefox' on the grid*Playwright: chromium*"])
