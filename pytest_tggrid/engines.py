@@ -8,14 +8,10 @@ launch-only in Playwright, so the grid serves them to Selenium (``tggrid_driver`
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytest_tggrid.hub import HubClient, HubError
 
 # Playwright engine -> the grid's browserNames it attaches to over the hub's /cdp.
 PLAYWRIGHT_OVER_CDP: dict[str, tuple[str, ...]] = {"chromium": ("chrome", "chromium")}
-# --tggrid-browser names that are a Playwright engine's name for a grid browser.
-GRID_NAME = {"chromium": "chrome"}
 
 
 def offered(client: HubClient) -> list[str]:
@@ -62,7 +58,3 @@ def playwright_engine(grid_browser: str) -> str:
         if grid_browser in names:
             return engine
     return grid_browser
-
-
-def describe(capabilities: dict[str, Any]) -> str:
-    return f"{capabilities.get('browserName')} {capabilities.get('browserVersion', '')}".strip()

@@ -13,7 +13,8 @@ import pytest
 
 from tests.support.fixtures import HubFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Building two wheels and two virtualenvs takes minutes on a loaded machine.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = """

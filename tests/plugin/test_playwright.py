@@ -84,15 +84,19 @@ def test_pytest_playwright_browser_comes_from_the_grid(
 def test_an_engine_the_grid_cannot_serve_is_an_error_naming_the_offer(
     pytester: pytest.Pytester, run_suite: RunSuite,
 ) -> None:
-    pytester.makepyfile(test_suite="def test_page(page):\n    pass\n")
+    pytester.makepyfile(test_suite="def test_page(page):\n    pass\n",
+                        test_own="def test_own(tggrid_page):\n    pass\n")
     result = run_suite("--tggrid", *IGNORE, "--browser", "webkit", "--browser", "firefox",
-                       "--headed", "--browser-channel", "chrome-beta")
-    result.assert_outcomes(errors=2, warnings=2)
+                       "--headed", "--browser-channel", "chrome-beta",
+                       "--tggrid-browser", "firefox", "test_suite.py", "test_own.py")
+    result.assert_outcomes(errors=3, warnings=2)
     result.stdout.fnmatch_lines(["*tggrid: --headed: grid browsers draw on the node's own screen*",
                                  "*tggrid: --browser-channel chrome-beta: the grid picks*"])
     result.stdout.fnmatch_lines([
         "*tggrid: Playwright cannot run 'webkit' on the grid*Playwright: chromium*",
-        "*tggrid: Playwright cannot run 'firefox' on the grid*Playwright: chromium*"])
+        "*tggrid: Playwright cannot run 'firefox' on the grid*Playwright: chromium*",
+        "*tggrid: Playwright cannot run 'firefox' on the grid*Selenium (tggrid_driver): "
+        "chrome, firefox*"])
     assert not results_dir(pytester).joinpath("test_page.py-test_page-webkit").exists()
 
 
