@@ -4,6 +4,8 @@ account), and every change is written to the audit log as ``cli``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 
 from hub.api.errors import ApiError
@@ -12,7 +14,10 @@ from hub.db.audit import AuditLog
 from hub.db.engine import Database
 from hub.db.models import ApiToken, BackupCode, User
 
-CLI = {"ip_address": "cli", "user_agent": "tggrid cli", "user_email": "cli"}
+
+def _record(audit: AuditLog, action: str, **fields: Any) -> None:
+    """An audit entry made by the operator at the shell (no account)."""
+    audit.record(action, ip_address="cli", user_agent="tggrid cli", user_email="cli", **fields)
 
 
 async def find(db: Database, email: str) -> users.UserInfo:
@@ -31,8 +36,8 @@ async def change(db: Database, audit: AuditLog, email: str, **values: object) ->
     was, now = before.to_json(), after.to_json()
     diff = {key: {"from": was[key], "to": now[key]} for key in ("role", "disabled")
             if was[key] != now[key]}
-    audit.record("user.update", resource_type="user", resource_id=str(after.id),
-                 details={"email": after.email, "changes": diff}, **CLI)  # type: ignore[arg-type]
+    _record(audit, "user.update", resource_type="user", resource_id=str(after.id),
+            details={"email": after.email, "changes": diff})
     return after
 
 
@@ -43,8 +48,8 @@ async def remove(db: Database, audit: AuditLog, email: str) -> users.UserInfo:
         await session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         await session.execute(delete(BackupCode).where(BackupCode.user_id == user.id))
         await session.execute(delete(User).where(User.id == user.id))
-    audit.record("user.delete", resource_type="user", resource_id=str(user.id),
-                 details={"email": user.email}, **CLI)  # type: ignore[arg-type]
+    _record(audit, "user.delete", resource_type="user", resource_id=str(user.id),
+            details={"email": user.email})
     return user
 
 
@@ -63,5 +68,4 @@ async def token_rows(db: Database, email: str | None) -> list[tuple[str, users.T
 async def revoke(db: Database, audit: AuditLog, token_id: int) -> None:
     if await users.revoke_token(db, token_id=token_id) is None:
         raise ApiError(f"no live token {token_id}", code="not_found")
-    audit.record("auth.token.revoke", resource_type="token", resource_id=str(token_id),
-                 **CLI)  # type: ignore[arg-type]
+    _record(audit, "auth.token.revoke", resource_type="token", resource_id=str(token_id))
