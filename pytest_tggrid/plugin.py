@@ -127,23 +127,24 @@ def pytest_runtest_makereport(
 
 class Collector:
     """On the controller (or a plain run): gathers failing tests' artifacts from reports,
-    including those that xdist workers send, for the terminal and CI summaries."""
+    including those that xdist workers send, for the terminal and CI summaries, and lists
+    every folder written in the output folder's marker (one writer, even under xdist)."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.failures: list[dict[str, Any]] = []
-        self.folders: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         results = getattr(report, "tggrid", None)
         if report.when == "teardown" and results:
             self.failures.extend(r for r in results if r.get("outcome") == "failed")
-            self.folders.extend(r["folder"] for r in results)
+            # at once, so a run that dies half-way still lists what it wrote
+            output.remember(Path(self.config.stash[OPTIONS].output),
+                            [r["folder"] for r in results])
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         reporting.terminal_summary(terminalreporter, self.failures)
 
     def pytest_sessionfinish(self) -> None:
-        output.remember(Path(self.config.stash[OPTIONS].output), self.folders)
         reporting.github_summary(self.failures, self.config.stash[HUB_URL],
                                  self.config.stash.get(EMBEDDED_URL, False))
