@@ -40,8 +40,9 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """First, so the output folder is checked before pytest-html writes its report there."""
     config.addinivalue_line(
         "markers", "tggrid_capabilities(**caps): extra capabilities for this test's session")
     options = resolve(config)
