@@ -150,9 +150,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command: Command = args.func
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is seen here, not at exit
+        return code
     except ConfigError as error:
         print(f"tggrid: configuration error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``tggrid config | head``): no traceback, and none from the
+        # interpreter flushing stdout at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

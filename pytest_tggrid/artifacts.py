@@ -21,6 +21,7 @@ from pytest_tggrid.options import Options
 
 PHASES = pytest.StashKey[dict[str, pytest.TestReport]]()
 RESULTS = pytest.StashKey[list[dict[str, Any]]]()
+EMBEDDED_URL = pytest.StashKey[bool]()
 
 MAX_SLUG = 100
 
@@ -66,20 +67,27 @@ class GridSession:
     files: dict[str, str] = dataclasses.field(default_factory=dict)
     notes: list[str] = dataclasses.field(default_factory=list)
     outcome: str = ""
+    url: str = ""
 
-    def urls(self, client: HubClient) -> dict[str, str]:
-        """Video and viewer links; on a hub with auth, signed ones that a CI report can open
-        without logging in."""
-        found = {"video": client.video_url(self.session_id)} if self.video_enabled else {}
-        if vnc := self.capabilities.get("tggrid:vncUrl"):
-            found["vnc"] = str(vnc)
-        if client.token and found:
+    def urls(self, client: HubClient, embedded: bool) -> dict[str, str]:
+        """Links that still work when someone reads the report: none for an embedded hub (it
+        stops with the run; the files are local), else the video and the session's replay page
+        (the live view answers 404 once the session has ended); signed on a hub with auth, so
+        a CI report opens them without logging in."""
+        if embedded:
+            return {}
+        found = {"replay": f"{client.url}/ui/sessions/{self.session_id}"}
+        if self.video_enabled:
+            found["video"] = client.video_url(self.session_id)
+        if client.token:
             try:
                 links = client.request("POST", f"/api/sessions/{self.session_id}/links", {})
             except HubError as error:
                 self.notes.append(f"no signed links: {error}")
             else:
-                found = {key: links["video" if key == "video" else "viewer"] for key in found}
+                found = {"replay": links["video"]} if "video" in links else {}
+                if self.video_enabled:
+                    found["video"] = links["video"]
         return found
 
 
@@ -92,6 +100,7 @@ class Recorder:
         self.client = client
         self.root = Path(options.output)
         self.count = 0
+        self.embedded = item.config.stash.get(EMBEDDED_URL, False)
 
     def start(self, session_id: str, kind: str, browser: str,
               capabilities: dict[str, Any], video_enabled: bool) -> GridSession:
@@ -99,15 +108,39 @@ class Recorder:
         folder = self.root / slug(self.item.nodeid)
         if self.count > 1:
             folder = folder / f"session-{self.count}"
-        return GridSession(self.item.nodeid, session_id, kind, browser, capabilities,
-                           video_enabled, folder)
+        session = GridSession(self.item.nodeid, session_id, kind, browser, capabilities,
+                              video_enabled, folder)
+        self._announce(session)
+        return session
+
+    def _announce(self, session: GridSession) -> None:
+        """The live view's link as the test starts (plain runs; xdist workers have no
+        terminal); the reports carry the replay link once the session has ended."""
+        live = session.capabilities.get("tggrid:vncUrl")
+        if not live and self.options.vnc and session.session_id != "unknown":
+            live = f"{self.client.url}/ui/sessions/{session.session_id}/live"
+        terminal = self.item.config.pluginmanager.get_plugin("terminalreporter")
+        if live and terminal is not None:
+            terminal.write_line(f"tggrid: live view of {session.nodeid}: {live}")
 
     def capture(self, session: GridSession, screenshot: Callable[[Path], None],
-                console: Callable[[], list[str]]) -> None:
-        """While the browser still lives: screenshot and console, as the mode asks."""
+                console: Callable[[], list[str]],
+                page: Callable[[], tuple[str, str]] | None = None) -> None:
+        """While the browser still lives: screenshot, console, and the page's URL and HTML
+        source (what pytest-selenium keeps), as the mode asks."""
         session.outcome = test_outcome(self.item)
         if not self.options.takes_screenshot(session.outcome == "failed"):
             return
+        session.folder.mkdir(parents=True, exist_ok=True)
+        if page is not None:
+            try:
+                session.url, html = page()
+            except Exception as error:  # a dead browser must not hide the test
+                session.notes.append(f"no page source: {str(error).splitlines()[0]}")
+            else:
+                path = session.folder / "page.html"
+                path.write_text(html, encoding="utf-8")
+                session.files["html"] = str(path.resolve())
         session.folder.mkdir(parents=True, exist_ok=True)
         path = session.folder / "screenshot.png"
         try:
@@ -142,8 +175,10 @@ class Recorder:
             except HubError as error:
                 session.notes.append(f"no video: {error}")
         info = {"nodeid": session.nodeid, "sessionId": session.session_id,
-                "kind": session.kind, "browser": session.browser, "outcome": session.outcome,
-                "hub": self.client.url, "urls": session.urls(self.client),
+                "kind": session.kind, "browser": session.browser,
+                "browserVersion": session.capabilities.get("browserVersion", ""),
+                "outcome": session.outcome, "url": session.url,
+                "hub": self.client.url, "urls": session.urls(self.client, self.embedded),
                 "capabilities": session.capabilities, "files": session.files,
                 "notes": session.notes}
         path = session.folder / "session.json"
@@ -151,3 +186,13 @@ class Recorder:
         session.files["session"] = str(path.resolve())
         self.item.stash.setdefault(RESULTS, []).append(
             {**info, "files": dict(session.files), "folder": str(session.folder.resolve())})
+
+
+RECORDER = pytest.StashKey[Recorder]()
+
+
+def recorder_for(item: pytest.Item, options: Options, client: HubClient) -> Recorder:
+    """The one recorder of a test, shared by every fixture that opens a grid session in it."""
+    if RECORDER not in item.stash:
+        item.stash[RECORDER] = Recorder(item, options, client)
+    return item.stash[RECORDER]

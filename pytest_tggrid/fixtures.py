@@ -6,59 +6,20 @@ overrides one of them to configure the rest, as with pytest-playwright.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_tggrid.artifacts import Recorder, slug
+from pytest_tggrid import engines
+from pytest_tggrid.artifacts import EMBEDDED_URL, Recorder, recorder_for
+from pytest_tggrid.grid import Grid, session_capabilities, test_capabilities, video_on
 from pytest_tggrid.hub import HubClient, HubError
 from pytest_tggrid.options import Options
 
 OPTIONS = pytest.StashKey[Options]()
 HUB_URL = pytest.StashKey[str]()
-CDP_OPTIONS = ("name", "enableVideo", "enableVNC", "screenResolution", "videoName", "timeZone",
-               "sessionTimeout")
-
-
-@dataclasses.dataclass(frozen=True)
-class Grid:
-    """The hub of this run: its URL, the token and a client for its ``/api``."""
-
-    url: str
-    token: str
-    options: Options
-    client: HubClient
-
-    @property
-    def webdriver_url(self) -> str:
-        return self.url
-
-    def cdp_url(self, tggrid_options: dict[str, Any]) -> str:
-        """``ws://<hub>/cdp?...``: the session options travel as query parameters."""
-        query = {key: _text(value) for key, value in tggrid_options.items()
-                 if key in CDP_OPTIONS}
-        base = "ws" + self.url.removeprefix("http")
-        return f"{base}/cdp?{urllib.parse.urlencode(query)}"
-
-
-def _text(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """Capabilities merged one level deep, so ``tggrid:options`` from a mark adds to the run's."""
-    merged = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 @pytest.fixture(scope="session")
@@ -77,16 +38,14 @@ def tggrid(pytestconfig: pytest.Config) -> Grid:
                    if error.status == 401 and not options.token else f" failed: {error}")
     if problem:
         pytest.fail(f"tggrid: the hub at {url}{problem}", pytrace=False)
-    return Grid(url, options.token, options, client)
+    return Grid(url, options.token, options, client, tuple(engines.offered(client)),
+                pytestconfig.stash.get(EMBEDDED_URL, False))
 
 
 @pytest.fixture(scope="session")
 def tggrid_session_capabilities(tggrid: Grid) -> dict[str, Any]:
     """Capabilities of every session in the run: --tggrid-capability and the media modes."""
-    caps = _merge({}, tggrid.options.capabilities)
-    wanted = {"enableVideo": tggrid.options.video != "off", "enableVNC": tggrid.options.vnc}
-    caps["tggrid:options"] = {**wanted, **caps.get("tggrid:options", {})}
-    return caps
+    return session_capabilities(tggrid.options)
 
 
 @pytest.fixture
@@ -102,23 +61,20 @@ def tggrid_capabilities(
 ) -> dict[str, Any]:
     """This test's capabilities: the run's, the browser, then ``tggrid_capabilities`` marks
     (the closest mark wins); the session is named after the node id."""
-    caps = _merge(tggrid_session_capabilities, {"browserName": tggrid_browser_name})
-    for mark in reversed(list(request.node.iter_markers("tggrid_capabilities"))):
-        caps = _merge(caps, dict(mark.kwargs))
-    names = {"name": request.node.nodeid, "videoName": slug(request.node.nodeid)}
-    caps["tggrid:options"] = {**names, **caps.get("tggrid:options", {})}
-    if caps["browserName"] == "chrome":
-        caps.setdefault("goog:loggingPrefs", {"browser": "ALL"})
-    return caps
+    return test_capabilities(request.node, tggrid_session_capabilities, tggrid_browser_name)
 
 
 @pytest.fixture
 def _tggrid_recorder(request: pytest.FixtureRequest, tggrid: Grid) -> Recorder:
-    return Recorder(request.node, tggrid.options, tggrid.client)
+    return recorder_for(request.node, tggrid.options, tggrid.client)
 
 
-def _video_on(caps: dict[str, Any]) -> bool:
-    return bool((caps.get("tggrid:options") or {}).get("enableVideo"))
+def _driver_options(browser: str) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.common.options import ArgOptions
+
+    known = {"chrome": webdriver.ChromeOptions, "firefox": webdriver.FirefoxOptions}
+    return known.get(browser, ArgOptions)()
 
 
 @pytest.fixture
@@ -130,20 +86,24 @@ def tggrid_driver(
     from selenium.webdriver.remote.client_config import AuthType, ClientConfig
 
     browser = tggrid_capabilities["browserName"]
-    options = webdriver.FirefoxOptions() if browser == "firefox" else webdriver.ChromeOptions()
+    if problem := engines.selenium_problem(browser, list(tggrid.offers)):
+        pytest.fail(problem, pytrace=False)
+    options = _driver_options(browser)
     for key, value in tggrid_capabilities.items():
         options.set_capability(key, value)
     config = (ClientConfig(remote_server_addr=tggrid.url, auth_type=AuthType.BEARER,
                            token=tggrid.token) if tggrid.token else None)
     driver = webdriver.Remote(command_executor=tggrid.url, options=options, client_config=config)
-    session = _tggrid_recorder.start(driver.session_id or "", "webdriver", browser,
-                                     dict(driver.capabilities), _video_on(tggrid_capabilities))
+    actual = dict(driver.capabilities)
+    session = _tggrid_recorder.start(driver.session_id or "", "webdriver",
+                                     str(actual.get("browserName") or browser), actual,
+                                     video_on(tggrid_capabilities))
     try:
         yield driver
     finally:
         def console() -> list[str]:
-            if browser == "firefox":
-                return ["(Firefox: geckodriver has no console log over classic WebDriver)"]
+            if browser != "chrome":
+                return [f"({browser}: its driver has no console log over classic WebDriver)"]
             return [f"{e.get('level')} {e.get('source', '')} {e.get('message')}"
                     for e in _browser_log(driver)]
 
@@ -151,7 +111,8 @@ def tggrid_driver(
             if not driver.save_screenshot(str(path)):
                 raise RuntimeError("the driver returned no image")
 
-        _tggrid_recorder.capture(session, screenshot, console)
+        _tggrid_recorder.capture(session, screenshot, console,
+                                 lambda: (driver.current_url, driver.page_source))
         _tggrid_recorder.tell_outcome(session)
         driver.quit()
         _tggrid_recorder.finish(session)
@@ -177,48 +138,45 @@ def tggrid_playwright(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield playwright
 
 
+def slow_mo(config: pytest.Config) -> float:
+    """pytest-playwright's ``--slowmo``, which works over ``connect_over_cdp`` too."""
+    try:
+        return float(config.getoption("slowmo") or 0)
+    except ValueError:
+        return 0
+
+
 @pytest.fixture
 def tggrid_browser(
     request: pytest.FixtureRequest, tggrid: Grid, tggrid_playwright: Any,
     tggrid_capabilities: dict[str, Any], _tggrid_recorder: Recorder,
 ) -> Iterator[Any]:
-    """A Chromium on the grid for Playwright (``connect_over_cdp`` to the hub's ``/cdp``)."""
-    tggrid_options = tggrid_capabilities.get("tggrid:options", {})
-    headers = tggrid.client.headers()
-    browser = tggrid_playwright.chromium.connect_over_cdp(
-        tggrid.cdp_url(tggrid_options), headers=headers, timeout=120_000)
-    session_id = tggrid.client.find_running(str(tggrid_options.get("name"))) or "unknown"
-    caps = {"browserName": "chrome", "browserVersion": browser.version,
-            "tggrid:options": {k: v for k, v in tggrid_options.items() if k in CDP_OPTIONS}}
-    session = _tggrid_recorder.start(session_id, "cdp", "chrome", caps,
-                                     _video_on(tggrid_capabilities))
-    console_lines: list[str] = []
-    request.node.stash[_CONSOLE] = console_lines
+    """A Chromium on the grid for Playwright (``connect_over_cdp`` to the hub's ``/cdp``);
+    another --tggrid-browser is an error naming what the grid offers, never a substitute."""
+    from pytest_tggrid.pw_session import PlaywrightGridSession
+
+    engine = engines.playwright_engine(tggrid_capabilities["browserName"])
+    if problem := engines.playwright_problem(engine, list(tggrid.offers)):
+        pytest.fail(problem, pytrace=False)
+    grid_session = PlaywrightGridSession(tggrid, tggrid_playwright, tggrid_capabilities,
+                                         _tggrid_recorder, slow_mo(request.config))
+    request.node.stash[_SESSION] = grid_session
     try:
-        yield browser
+        yield grid_session.browser
     finally:
-        def screenshot(path: Path) -> None:
-            pages = [p for context in browser.contexts for p in context.pages]
-            if not pages:
-                raise RuntimeError("the browser has no open page")
-            pages[-1].screenshot(path=str(path))
-
-        _tggrid_recorder.capture(session, screenshot, lambda: console_lines
-                                 or ["(no console messages seen by tggrid_page)"])
-        _tggrid_recorder.tell_outcome(session)
-        browser.close()
-        _tggrid_recorder.finish(session)
+        grid_session.end()
 
 
-_CONSOLE = pytest.StashKey[list[str]]()
+_SESSION = pytest.StashKey[Any]()
 
 
 @pytest.fixture
-def tggrid_page(request: pytest.FixtureRequest, tggrid_browser: Any) -> Any:
+def tggrid_page(request: pytest.FixtureRequest, tggrid_browser: Any) -> Iterator[Any]:
     """A page in the grid browser's default context; its console goes to the artifacts."""
+    grid_session = request.node.stash[_SESSION]
     context = (tggrid_browser.contexts[0] if tggrid_browser.contexts
                else tggrid_browser.new_context())
+    grid_session.watch(context)
     page = context.new_page()
-    lines = request.node.stash[_CONSOLE]
-    page.on("console", lambda message: lines.append(f"{message.type}: {message.text}"))
-    return page
+    yield page
+    grid_session.capture(page)

@@ -6,6 +6,7 @@ embedded hub is a ``python -m hub hub`` child process, started once on the xdist
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -95,10 +96,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def hub_installed() -> bool:
+    """Whether the ``tggrid`` distribution (the hub) is installed beside the plugin."""
+    try:
+        importlib.metadata.distribution("tggrid")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+NO_HUB = ("tggrid: no --tggrid-url was given and the embedded hub needs the hub itself, which "
+          "is not installed: pip install tggrid (it holds this plugin too), or point the run "
+          "at a hub with --tggrid-url http://HOST:4444")
+
+
 class EmbeddedHub:
     """A hub for this run only, on a free loopback port, with its data in a temporary folder."""
 
     def __init__(self, max_sessions: int | None = None) -> None:
+        if not hub_installed():
+            raise RuntimeError(NO_HUB)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = Path(tempfile.mkdtemp(prefix="tggrid-hub-"))

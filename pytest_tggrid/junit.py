@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-ATTACHMENT_ORDER = ("screenshot", "video", "console", "session")
+ATTACHMENT_ORDER = ("screenshot", "video", "html", "console", "trace", "session")
 SESSION_PROPERTY = "tggrid_session"
 
 

@@ -9,19 +9,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 VIDEO_MODES = ("on", "off", "retain-on-failure")
 SCREENSHOT_MODES = ("on", "off", "only-on-failure")
-BROWSERS = ("chrome", "firefox")
 
 # name -> (help, default, ini type); the CLI flag is --tggrid-<name>, the env var TGGRID_<NAME>.
 SETTINGS: dict[str, tuple[str, Any, str]] = {
     "url": ("Hub URL (no /wd/hub assumed). Without it an embedded hub is started.", "", "string"),
     "token": ("API token for a hub with auth on.", "", "string"),
-    "browser": ("Browser to run on; repeat to run every test once per browser.", [], "args"),
+    "browser": ("Browser to run on (a browserName the hub offers: chrome, firefox, ...); "
+                "repeat to run every test once per browser.", [], "args"),
     "video": ("Keep videos: on, off or retain-on-failure.", "retain-on-failure", "string"),
     "screenshot": ("Screenshots: on, off or only-on-failure.", "only-on-failure", "string"),
     "vnc": ("Give sessions a VNC screen and put the viewer link in the report.", False, "bool"),
@@ -60,7 +61,7 @@ def add_options(parser: pytest.Parser) -> None:
         kwargs: dict[str, Any] = {"dest": f"tggrid_{name}", "help": f"{text} (env TGGRID_"
                                   f"{name.upper()})"}
         if name == "browser":
-            kwargs.update(action="append", choices=BROWSERS)
+            kwargs.update(action="append")
         elif name == "vnc":
             kwargs.update(action="store_true", default=None)
         elif name == "video":
@@ -74,6 +75,12 @@ def add_options(parser: pytest.Parser) -> None:
                     help="Extra capability (VALUE read as JSON when it parses); repeatable.")
     parser.addini("tggrid_capabilities", "Extra capabilities as KEY=VALUE lines.",
                   type="linelist", default=None)
+    group.addoption("--tggrid-capabilities-file", dest="tggrid_capabilities_file",
+                    metavar="PATH", help="Capabilities from a JSON or YAML file (a mapping); "
+                    "--tggrid-capability and ini lines add to it (env "
+                    "TGGRID_CAPABILITIES_FILE).")
+    parser.addini("tggrid_capabilities_file", "Capabilities from a JSON or YAML file.",
+                  type="string", default=None)
 
 
 def _env_bool(value: str) -> bool:
@@ -105,20 +112,63 @@ def capability_value(text: str) -> Any:
         return text
 
 
+def capabilities_file(path: str) -> dict[str, Any]:
+    """A mapping of capabilities from a ``.json``, ``.yaml`` or ``.yml`` file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise pytest.UsageError(f"--tggrid-capabilities-file {path}: {error.strerror}") from None
+    if path.endswith((".yaml", ".yml")):
+        try:
+            import yaml
+        except ImportError:
+            raise pytest.UsageError(f"--tggrid-capabilities-file {path}: reading YAML needs "
+                                    f"PyYAML (pip install pyyaml), or give a .json file") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise pytest.UsageError(f"--tggrid-capabilities-file {path}: {error}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise pytest.UsageError(f"--tggrid-capabilities-file {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise pytest.UsageError(f"--tggrid-capabilities-file {path}: needs a mapping of "
+                                f"capabilities at the top, not {type(data).__name__}")
+    return data
+
+
 def _capabilities(config: pytest.Config) -> dict[str, Any]:
+    from_file: dict[str, Any] = {}
+    if path := _pick(config, "capabilities_file", ""):
+        from_file = capabilities_file(str(path))
     pairs: list[tuple[str, str]] = []
     for line in config.getini("tggrid_capabilities") or []:
         key, sep, value = line.partition("=")
         if sep:
             pairs.append((key.strip(), value.strip()))
     pairs.extend(tuple(pair) for pair in config.getoption("tggrid_capability") or [])
-    return {key: capability_value(value) for key, value in pairs}
+    return {**from_file, **{key: capability_value(value) for key, value in pairs}}
 
 
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise pytest.UsageError(f"tggrid {name} must be one of {', '.join(allowed)}: {value!r}")
     return value
+
+
+def _video(config: pytest.Config) -> str:
+    """--tggrid-video; without it pytest-playwright's ``--video on|retain-on-failure``, which
+    the grid then records (Playwright's own recorder is turned off on the grid)."""
+    chosen = _pick(config, "video", None)
+    if chosen is None:
+        try:
+            playwright_video = config.getoption("video")
+        except ValueError:  # pytest-playwright is not installed
+            playwright_video = None
+        chosen = playwright_video if playwright_video in ("on", "retain-on-failure") else None
+    return str(chosen or "retain-on-failure")
 
 
 def resolve(config: pytest.Config) -> Options:
@@ -128,15 +178,13 @@ def resolve(config: pytest.Config) -> Options:
     if enabled is None:
         enabled = _env_bool(os.environ.get("TGGRID", ""))
     browsers = tuple(dict.fromkeys(_pick(config, "browser", []))) or ("chrome",)
-    for browser in browsers:
-        _check("browser", browser, BROWSERS)
     return Options(
         enabled=bool(enabled),
         url=str(_pick(config, "url", "")).rstrip("/"),
         token=str(_pick(config, "token", "")),
         browsers=browsers,
         capabilities=_capabilities(config),
-        video=_check("video", str(_pick(config, "video", "retain-on-failure")), VIDEO_MODES),
+        video=_check("video", _video(config), VIDEO_MODES),
         screenshot=_check("screenshot", str(_pick(config, "screenshot", "only-on-failure")),
                           SCREENSHOT_MODES),
         vnc=bool(_pick(config, "vnc", False)),

@@ -3,15 +3,16 @@ fixtures and reports together. ``pytest --tggrid`` runs browser tests on a TGGri
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_tggrid import reporting
+from pytest_tggrid import output, reporting
 from pytest_tggrid.artifacts import PHASES, RESULTS
 from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name here
+    EMBEDDED_URL,
     HUB_URL,
     OPTIONS,
     _tggrid_recorder,
@@ -39,8 +40,9 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """First, so the output folder is checked before pytest-html writes its report there."""
     config.addinivalue_line(
         "markers", "tggrid_capabilities(**caps): extra capabilities for this test's session")
     options = resolve(config)
@@ -49,25 +51,32 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     if config.pluginmanager.has_plugin("playwright"):
         config.pluginmanager.import_plugin("pytest_tggrid.playwright_grid")
+        if not _is_worker(config):
+            from pytest_tggrid.playwright_grid import configure_warnings
+
+            configure_warnings(config)
     if _is_worker(config):
         config.stash[HUB_URL] = config.workerinput["tggrid_url"]  # type: ignore[attr-defined]
+        config.stash[EMBEDDED_URL] = bool(
+            config.workerinput.get("tggrid_embedded"))  # type: ignore[attr-defined]
         return
     if config.option.collectonly:
         config.stash[HUB_URL] = "(no hub: --collect-only)"
         return
-    shutil.rmtree(options.output, ignore_errors=True)
+    output.prepare(Path(options.output), config.rootpath, config.invocation_params.dir)
     config.pluginmanager.register(Collector(config), "tggrid-collector")
     if junit_xml := xml_path(config):
         config.pluginmanager.register(JUnitAttachments(junit_xml), "tggrid-junit")
     if options.url:
         config.stash[HUB_URL] = options.url
         return
-    hub = EmbeddedHub()
     try:
+        hub = EmbeddedHub()
         hub.wait_ready()
     except RuntimeError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[EMBEDDED] = hub
+    config.stash[EMBEDDED_URL] = True
     config.stash[HUB_URL] = hub.url
 
 
@@ -84,6 +93,7 @@ def pytest_configure_node(node: Any) -> None:
     url = node.config.stash.get(HUB_URL, None)
     if url:
         node.workerinput["tggrid_url"] = url
+        node.workerinput["tggrid_embedded"] = node.config.stash.get(EMBEDDED_URL, False)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -118,7 +128,8 @@ def pytest_runtest_makereport(
 
 class Collector:
     """On the controller (or a plain run): gathers failing tests' artifacts from reports,
-    including those that xdist workers send, for the terminal and CI summaries."""
+    including those that xdist workers send, for the terminal and CI summaries, and lists
+    every folder written in the output folder's marker (one writer, even under xdist)."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -128,9 +139,13 @@ class Collector:
         results = getattr(report, "tggrid", None)
         if report.when == "teardown" and results:
             self.failures.extend(r for r in results if r.get("outcome") == "failed")
+            # at once, so a run that dies half-way still lists what it wrote
+            output.remember(Path(self.config.stash[OPTIONS].output),
+                            [r["folder"] for r in results])
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         reporting.terminal_summary(terminalreporter, self.failures)
 
     def pytest_sessionfinish(self) -> None:
-        reporting.github_summary(self.failures, self.config.stash[HUB_URL])
+        reporting.github_summary(self.failures, self.config.stash[HUB_URL],
+                                 self.config.stash.get(EMBEDDED_URL, False))

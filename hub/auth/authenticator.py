@@ -13,6 +13,7 @@ import base64
 import binascii
 import dataclasses
 import time
+import urllib.parse
 
 from aiohttp import hdrs, web
 
@@ -48,7 +49,8 @@ def read_credentials(request: web.Request) -> Credentials | None:
             except (binascii.Error, UnicodeDecodeError):
                 return None
             email, sep, token = decoded.partition(":")
-            return Credentials(token, email) if sep and token else None
+            # Clients copy the user from a URL as written: http://me%40example.org:TOKEN@hub
+            return Credentials(token, urllib.parse.unquote(email)) if sep and token else None
     if hdrs.COOKIE in headers:
         cookie = request.cookies.get(COOKIE)
         if cookie:

@@ -26,6 +26,7 @@ ACTIONS = frozenset({
     "auth.2fa.enable", "auth.2fa.verify", "auth.2fa.disable", "auth.token.create",
     "auth.token.revoke", "session.create", "session.delete", "session.timeout",
     "session.failed", "user.update", "config.update", "node.add", "node.remove", "node.drain",
+    "user.delete",
 })
 
 

@@ -5,13 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from hub.config import add_arguments, load_settings
+from hub.config import load_settings
 from hub.db import migrate
 from hub.db.engine import Database, database_url
 
 
+def store_flags(args: argparse.Namespace) -> dict[str, object]:
+    return {name: getattr(args, name) for name in STORE_FLAGS if hasattr(args, name)}
+
+
+STORE_FLAGS = ("config", "data_dir", "database_url")
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """Only what finds the database; every other setting comes from TGGRID_* or --config."""
+    parser.add_argument("--config", help="TOML file with the hub's settings")
+    parser.add_argument("--data-dir", dest="data_dir", help="the hub's data directory "
+                        "[env TGGRID_DATA_DIR]")
+    parser.add_argument("--database-url", dest="database_url", help="the hub's database "
+                        "[env TGGRID_DATABASE_URL]")
+
+
 async def _migrate(args: argparse.Namespace) -> int:
-    settings = load_settings(vars(args))
+    settings = load_settings(store_flags(args))
     db = Database(database_url(settings))
     try:
         if args.db_command == "upgrade":
@@ -42,5 +58,5 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:  # type: igno
             command.add_argument("revision", nargs="?", default=default)
         else:
             command.set_defaults(revision=None)
-        add_arguments(command)
+        add_store_arguments(command)
         command.set_defaults(func=run)

@@ -53,7 +53,10 @@ def test_failing_test_keeps_video_screenshot_and_reports(
     assert "oops" in (failed / "browser-console.log").read_text()
     info = session_info(failed)
     assert info["outcome"] == "failed" and info["nodeid"] == "test_suite.py::test_fails"
-    assert info["urls"]["video"].endswith(f"/api/sessions/{info['sessionId']}/video")
+    # the embedded hub stops with the run: the reports name local files, not its links
+    assert info["urls"] == {}
+    assert info["url"].startswith("data:text/html")
+    assert "<h1>broken</h1>" in (failed / "page.html").read_text()
 
     passed = test_folder(root, "test_passes-a-b-c")
     assert session_info(passed)["outcome"] == "passed"
@@ -63,11 +66,16 @@ def test_failing_test_keeps_video_screenshot_and_reports(
     cases = assert_junit_attachments(pytester.path / "junit.xml", failed)
     assert "looking for the title" not in (cases["test_fails"].findtext("system-out") or "")
     properties = {p.get("name"): p.get("value") for p in cases["test_fails"].iter("property")}
-    assert properties["tggrid_video"] == info["urls"]["video"]
+    assert properties["tggrid_session"] == info["sessionId"]
+    assert "tggrid_video" not in properties
 
     html = (pytester.path / "report" / "report.html").read_text()
-    assert "../tggrid-results/test_suite.py-test_fails/video.mp4" in html
-    assert "../tggrid-results/test_suite.py-test_fails/screenshot.png" in html
+    video = html.index("../tggrid-results/test_suite.py-test_fails/video.mp4")
+    # pytest-html's carousel loads only its first medium: the video comes first
+    assert video < html.index("../tggrid-results/test_suite.py-test_fails/screenshot.png")
+    assert "../tggrid-results/test_suite.py-test_fails/page.html" in html
+    assert "/api/sessions/" not in html  # no link to the embedded hub, gone by now
+    assert "[[ATTACHMENT|" not in html and "[[ATTACHMENT|" not in result.stdout.str()
 
 
 @pytest.mark.parametrize("options", [["-o", "junit_logging=system-out"], ["-n", "2"]],
@@ -100,7 +108,7 @@ def test_gitlab_attachments_are_relative_to_the_project_dir(
     out = cases["test_fails"].findtext("system-out") or ""
     attachments = [line for line in out.splitlines() if "[[ATTACHMENT|" in line]
     folder = "tggrid-results/test_suite.py-test_fails"
-    names = ["screenshot.png", "video.mp4", "browser-console.log", "session.json"]
+    names = ["screenshot.png", "video.mp4", "page.html", "browser-console.log", "session.json"]
     assert attachments == [f"[[ATTACHMENT|{folder}/{name}]]" for name in names]
     assert_png(pytester.path / folder / "screenshot.png")
 
@@ -112,7 +120,7 @@ def assert_junit_attachments(report: Path, failed: Path) -> dict[str, ET.Element
     assert len(cases["test_fails"].findall("system-out")) == 1
     out = cases["test_fails"].findtext("system-out") or ""
     attachments = [line for line in out.splitlines() if "[[ATTACHMENT|" in line]
-    names = ["screenshot.png", "video.mp4", "browser-console.log", "session.json"]
+    names = ["screenshot.png", "video.mp4", "page.html", "browser-console.log", "session.json"]
     assert attachments == [f"[[ATTACHMENT|{failed / name}]]" for name in names]
     assert all((failed / name).is_file() for name in names)
     assert "[[ATTACHMENT|" not in (cases["test_passes[a|b[c]]"].findtext("system-out") or "")

@@ -69,7 +69,7 @@ def test_uploads_hold_the_failing_tests_files(ran: Run) -> None:
     junit = reports + sorted(f for f in files if f.suffix == ".xml")
     assert junit and all(path.is_file() for path in junit), ran.step
     for report in junit:
-        assert len(ran.attachments(report)) == 4, report.read_text()
+        assert len(ran.attachments(report)) == 5, report.read_text()  # with page.html
 
 
 def github_shows(run: Run) -> None:

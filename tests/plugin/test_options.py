@@ -3,9 +3,12 @@ parametrize the tests. No browser starts here: a given URL is only shown in the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pytest_tggrid.artifacts import slug
+from pytest_tggrid.options import capabilities_file
 from tests.plugin.conftest import RunSuite
 from tests.support.fixtures import HubFactory
 
@@ -89,13 +92,29 @@ import pytest
 def test_caps(tggrid_capabilities):
     assert tggrid_capabilities["browserName"] == "chrome"
     assert tggrid_capabilities["acceptInsecureCerts"] is True
+    assert tggrid_capabilities["pageLoadStrategy"] == "eager"
     assert tggrid_capabilities["tggrid:options"] == {
         "enableVideo": True, "enableVNC": True, "screenResolution": "800x600",
         "name": "test_caps.py::test_caps", "videoName": "test_caps.py-test_caps"}
 """)
+    pytester.path.joinpath("caps.json").write_text(
+        '{"acceptInsecureCerts": false, "pageLoadStrategy": "eager"}')
     result = run_suite("--tggrid", "--tggrid-url", hub.url, "--tggrid-vnc",
+                       "--tggrid-capabilities-file", "caps.json",
                        "--tggrid-capability", "acceptInsecureCerts", "true")
     result.assert_outcomes(passed=1)
+
+
+def test_capabilities_file_json_or_yaml(tmp_path: Path) -> None:
+    (tmp_path / "caps.yaml").write_text(
+        "browserName: firefox\ntggrid:options:\n  enableVNC: true\n")
+    assert capabilities_file(str(tmp_path / "caps.yaml")) == {
+        "browserName": "firefox", "tggrid:options": {"enableVNC": True}}
+    (tmp_path / "list.json").write_text("[1, 2]")
+    with pytest.raises(pytest.UsageError, match="needs a mapping of capabilities"):
+        capabilities_file(str(tmp_path / "list.json"))
+    with pytest.raises(pytest.UsageError, match=r"missing\.json"):
+        capabilities_file(str(tmp_path / "missing.json"))
 
 
 def test_slug_keeps_paths_safe_and_short() -> None:

@@ -45,7 +45,9 @@ def test_token_on_a_hub_with_auth(
                        "--tggrid-vnc", "--html=report.html")
 
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([f"tggrid: hub {hub.url} (given)*"])
+    result.stdout.fnmatch_lines([f"tggrid: hub {hub.url} (given)*",
+                                 "tggrid: live view of test_suite.py::test_selenium_fails: "
+                                 f"{hub.url}/ui/sessions/*/live"])
     failed = folder_of(results_dir(pytester), "test_selenium_fails")
     assert_playable_video(failed / "video.mp4")
     bearer = {"Authorization": f"Bearer {token}"}
@@ -57,13 +59,14 @@ def test_token_on_a_hub_with_auth(
         assert row["name"] == f"test_suite.py::{name}"
         assert row["testStatus"] == outcome
 
-    # links in the reports are signed: they open without logging in to the hub
+    # links in the reports are signed and outlive the session (the live view does not): they
+    # open without logging in to the hub, after the run
     info = session_info(failed)
-    assert f"/ui/sessions/{info['sessionId']}/live?" in info["urls"]["vnc"]
-    with urllib.request.urlopen(info["urls"]["video"], timeout=60) as answer:
+    assert "/live" not in str(info["urls"])
+    with urllib.request.urlopen(info["urls"]["replay"], timeout=60) as answer:
         assert answer.read() == (failed / "video.mp4").read_bytes()
-    assert info["urls"]["vnc"].replace("&", "&amp;") in (pytester.path / "report.html"
-                                                          ).read_text()
+    assert info["urls"]["replay"].replace("&", "&amp;") in (pytester.path / "report.html"
+                                                             ).read_text()
 
 
 def test_without_the_token_the_hub_refuses(

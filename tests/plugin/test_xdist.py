@@ -33,7 +33,8 @@ def test_two_workers_share_one_hub(pytester: pytest.Pytester, run_suite: RunSuit
     output = result.stdout.str()
     assert "[gw0]" in output and "[gw1]" in output
     assert output.count("tggrid: hub http://127.0.0.1:") == 1
-    infos = [session_info(folder) for folder in results_dir(pytester).iterdir()]
+    infos = [session_info(folder) for folder in results_dir(pytester).iterdir()
+             if folder.is_dir()]
     assert len(infos) == 5
     assert len({info["hub"] for info in infos}) == 1
     failing = [info for info in infos if info["outcome"] == "failed"]
@@ -42,3 +43,7 @@ def test_two_workers_share_one_hub(pytester: pytest.Pytester, run_suite: RunSuit
         assert_playable_video(results_dir(pytester) / info["files"]["video"])
     # the controller reports what both workers saved
     assert output.count("    video: ") == 4
+    # the marker lists every folder the workers wrote, so the next run removes them
+    marker = (results_dir(pytester) / ".tggrid-output").read_text()
+    assert all(folder.name in marker for folder in results_dir(pytester).iterdir()
+               if folder.is_dir())
