@@ -12,7 +12,7 @@ from hub.callers import caller_of
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, PROXY, QUEUE, REGISTRY, SETTINGS
-from hub.w3c.capabilities import SessionOptions, process_capabilities
+from hub.w3c.capabilities import SessionOptions, prefer_exact_matches, process_capabilities
 from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
 
 PREFIXES = ("", "/wd/hub")
@@ -61,10 +61,13 @@ async def wait_for_session(request: web.Request, session_request: SessionRequest
 
 async def new_session(request: web.Request) -> web.Response:
     body = await read_json(request)
-    candidates = process_capabilities(body)
+    distributor = request.app[DISTRIBUTOR]
+    candidates = prefer_exact_matches(
+        process_capabilities(body),
+        (s for slots in distributor.nodes.values() for s in slots.node.stereotypes))
     for caps in candidates:
         SessionOptions.from_capabilities(caps)
-    request.app[DISTRIBUTOR].check_satisfiable(candidates)
+    distributor.check_satisfiable(candidates)
     session = await wait_for_session(
         request, SessionRequest(candidates, owner=owner_of(request), client=caller_of(request))
     )
