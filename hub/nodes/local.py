@@ -53,10 +53,18 @@ def _has_flag(args: list[str], flag: str) -> bool:
     return any(str(arg).split("=", 1)[0] == flag for arg in args)
 
 
+def _args_of(caps: Capabilities, vendor: str) -> list[Any] | None:
+    """The vendor options' args list, or None when the client sent a shape the driver must
+    refuse itself (the hub adds nothing then, so the client gets the driver's own error)."""
+    options = caps.get(vendor, {})
+    args = options.get("args", []) if isinstance(options, dict) else None
+    return args if isinstance(args, list) else None
+
+
 def _sized_by_client(caps: Capabilities) -> bool:
     """The client chose its own window size; leave it be."""
-    chrome = caps.get("goog:chromeOptions", {}).get("args", [])
-    firefox = caps.get("moz:firefoxOptions", {}).get("args", [])
+    chrome = _args_of(caps, "goog:chromeOptions") or []
+    firefox = _args_of(caps, "moz:firefoxOptions") or []
     return _has_flag([str(a) for a in chrome], "--window-size") or "-width" in firefox
 
 
@@ -66,6 +74,8 @@ def chrome_capabilities(
     """Inject the binary and the flags this environment needs, unless the client set them."""
     caps = copy.deepcopy(caps)
     caps["browserName"] = "chrome"
+    if _args_of(caps, "goog:chromeOptions") is None:
+        return caps
     options = caps.setdefault("goog:chromeOptions", {})
     options.setdefault("binary", install.browser_binary)
     args = [str(arg) for arg in options.get("args", [])]
@@ -85,6 +95,8 @@ def firefox_capabilities(
 ) -> Capabilities:
     caps = copy.deepcopy(caps)
     caps["browserName"] = "firefox"
+    if _args_of(caps, "moz:firefoxOptions") is None:
+        return caps
     options = caps.setdefault("moz:firefoxOptions", {})
     options.setdefault("binary", install.browser_binary)
     args = [str(arg) for arg in options.get("args", [])]
@@ -231,8 +243,8 @@ class LocalNode(Node):
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
             caps = chrome_capabilities(caps, install, workdir, headless)
-            if not headless:  # fill the screen that VNC shows and ffmpeg records
-                width, height, _ = options.screen_resolution
+            if not headless and _args_of(caps, "goog:chromeOptions") is not None:
+                width, height, _ = options.screen_resolution  # fill what VNC shows
                 args = caps["goog:chromeOptions"]["args"]
                 for flag, value in (("--window-position", "0,0"),
                                     ("--window-size", f"{width},{height}")):
@@ -242,7 +254,8 @@ class LocalNode(Node):
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
         caps = firefox_capabilities(caps, install, headless)
-        if not headless:  # the first window at screen size; _fill_screen pins it at 0,0
+        if not headless and _args_of(caps, "moz:firefoxOptions") is not None:
+            # the first window at screen size; _fill_screen pins it at 0,0
             width, height, _ = options.screen_resolution
             args = caps["moz:firefoxOptions"]["args"]
             for flag, value in (("-width", width), ("-height", height)):
