@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from hub.nodes.browsers import BrowserInstall, detect_chrome, detect_firefox
-from tests.support.drivers import DirectDriver, Exchange, exchange
+from tests.support.drivers import DirectDriver, Exchange, exchange, installed
 
 # The hub's own as the server the client talks to; Connection is hop-by-hop (it describes the
 # client's connection to the hub, which closes or stays open on its own terms).
@@ -18,16 +17,9 @@ HUB_OWN_HEADERS = {"date", "server", "connection"}
 PAGE = "data:text/html,<title>same</title>"
 
 
-def _install(name: str) -> BrowserInstall:
-    install = detect_chrome() if name == "chrome" else detect_firefox()
-    if install is None:
-        pytest.fail(f"{name} and its driver must be installed for this suite")
-    return install
-
-
 @pytest.fixture(scope="module", params=["chrome", "firefox"])
 def driver(request: pytest.FixtureRequest) -> Iterator[DirectDriver]:
-    direct = DirectDriver(_install(request.param))
+    direct = DirectDriver(installed(request.param))
     yield direct
     direct.stop()
 
@@ -119,7 +111,7 @@ INVALID = [
 
 @pytest.fixture(scope="module")
 def chromedriver() -> Iterator[DirectDriver]:
-    direct = DirectDriver(_install("chrome"))
+    direct = DirectDriver(installed("chrome"))
     yield direct
     direct.stop()
 

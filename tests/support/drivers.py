@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
-from hub.nodes.browsers import BrowserInstall
+from hub.nodes.browsers import BrowserInstall, detect_chrome, detect_firefox
 from hub.nodes.local import CHROMIUM_FLAGS
 from tests.support.hubs import free_port
 
@@ -44,6 +45,15 @@ def exchange(base: str, method: str, path: str, body: Any = None, raw: bytes | N
     except ValueError:  # geckodriver answers some unknown paths in plain text
         parsed = payload.decode(errors="replace")
     return status, {k.lower(): v for k, v in headers.items()}, parsed
+
+
+def installed(name: str) -> BrowserInstall:
+    """The machine's browser and driver of that name; the suite needs every one of them."""
+    detect = {"chrome": detect_chrome, "firefox": detect_firefox}[name]
+    install = detect()
+    if install is None:
+        pytest.fail(f"{name} and its driver must be installed for this suite")
+    return install
 
 
 class DirectDriver:
