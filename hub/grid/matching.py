@@ -1,10 +1,11 @@
 """Slot matching, as Selenium Grid's DefaultSlotMatcher does it.
 
 Only what the client asked for is compared. ``browserName`` (with ``chromium`` an alias of
-``chrome``), ``browserVersion`` (a prefix, so "156" matches "156.0.8078.73") and
-``platformName`` are compared case-insensitively. Vendor capabilities the driver or the hub
-interprets (``goog:``, ``moz:``, ``ms:``, ``se:``, ``tggrid:``, ``selenoid:``) are never
-compared; any other prefixed capability only when the slot's stereotype names it too.
+``chrome``, ``MiniBrowser`` one of ``webkit``), ``browserVersion`` (a prefix, so "156"
+matches "156.0.8078.73") and ``platformName`` are compared case-insensitively. Vendor
+capabilities the driver or the hub interprets (``goog:``, ``moz:``, ``ms:``, ``se:``,
+``tggrid:``, ``selenoid:``) are never compared; any other prefixed capability only when
+the slot's stereotype names it too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 NEVER_MATCHED_PREFIXES = ("goog:", "moz:", "ms:", "se:", "tggrid:", "selenoid:", "webkit:")
-BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "google chrome": "chrome"}
+BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "google chrome": "chrome",
+                   # the names WebKitGTK's driver and Selenium's WebKitGTKOptions use
+                   "minibrowser": "webkit", "webkitgtk": "webkit"}
 ANY_VERSION = {"", "latest", "stable", "any"}
 ANY_PLATFORM = {"", "any"}
 

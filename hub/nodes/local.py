@@ -1,4 +1,4 @@
-"""The local node: one chromedriver/geckodriver process per session, on this machine.
+"""The local node: one chromedriver/geckodriver/WebKitWebDriver process per session.
 
 It needs nothing but the browsers Debian ships. Each session gets its own driver on a free
 loopback port, its own temporary directory (profile, driver log, TMPDIR) and a tag in the
@@ -106,6 +106,23 @@ def firefox_capabilities(
     return caps
 
 
+OTHER_VENDORS = ("goog:", "moz:", "ms:")
+
+
+def webkit_capabilities(caps: Capabilities, install: BrowserInstall) -> Capabilities:
+    """WebKitWebDriver matches ``browserName`` against MiniBrowser's own name and has no
+    use for other browsers' options (Selenium's generic clients send ``goog:chromeOptions``):
+    the hub, which matched ``webkit``, leaves the name out and points the driver at the
+    MiniBrowser it found, in automation mode, unless the client chose its own."""
+    caps = {key: value for key, value in copy.deepcopy(caps).items()
+            if key != "browserName" and not key.startswith(OTHER_VENDORS)}
+    options = caps.setdefault("webkitgtk:browserOptions", {})
+    if isinstance(options, dict) and "binary" not in options:
+        options["binary"] = install.browser_binary
+        options.setdefault("args", ["--automation"])
+    return caps
+
+
 def _tail(path: Path, limit: int = 2000) -> str:
     try:
         return path.read_text(errors="replace")[-limit:].strip()
@@ -194,9 +211,10 @@ class LocalNode(Node):
         try:
             if self.display_provider is not None:
                 self.display_provider.apply_defaults(options)
-            if options.needs_screen:
+            if options.needs_screen or install.needs_display:
                 if self.display_provider is None:
-                    raise SessionStartError("this node has no screens for VNC or video")
+                    raise SessionStartError(f"this node has no screens (for VNC, video or "
+                                            f"{install.name})")
                 media = await self.display_provider.open(options, tag, workdir)
             port = free_port()
             argv, driver_caps = self._plan(install, port, capabilities, workdir, options)
@@ -251,6 +269,9 @@ class LocalNode(Node):
                     if not _has_flag(args, flag):
                         args.append(f"{flag}={value}")
             return argv, caps
+        if install.name == "webkit":  # always headed, on the screen the media provider made
+            return ([install.driver_binary, "--host=127.0.0.1", f"--port={port}"],
+                    webkit_capabilities(caps, install))
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
         caps = firefox_capabilities(caps, install, headless)

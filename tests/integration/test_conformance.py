@@ -17,7 +17,7 @@ HUB_OWN_HEADERS = {"date", "server", "connection"}
 PAGE = "data:text/html,<title>same</title>"
 
 
-@pytest.fixture(scope="module", params=["chrome", "firefox"])
+@pytest.fixture(scope="module", params=["chrome", "firefox", "webkit"])
 def driver(request: pytest.FixtureRequest) -> Iterator[DirectDriver]:
     direct = DirectDriver(installed(request.param))
     yield direct

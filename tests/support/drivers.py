@@ -21,7 +21,7 @@ from typing import Any
 import psutil
 import pytest
 
-from hub.nodes.browsers import BrowserInstall, detect_chrome, detect_firefox
+from hub.nodes.browsers import BrowserInstall, detect_chrome, detect_firefox, detect_webkit
 from hub.nodes.local import CHROMIUM_FLAGS
 from tests.support.hubs import free_port
 
@@ -49,7 +49,7 @@ def exchange(base: str, method: str, path: str, body: Any = None, raw: bytes | N
 
 def installed(name: str) -> BrowserInstall:
     """The machine's browser and driver of that name; the suite needs every one of them."""
-    detect = {"chrome": detect_chrome, "firefox": detect_firefox}[name]
+    detect = {"chrome": detect_chrome, "firefox": detect_firefox, "webkit": detect_webkit}[name]
     install = detect()
     if install is None:
         pytest.fail(f"{name} and its driver must be installed for this suite")
@@ -75,13 +75,16 @@ class DirectDriver:
                     "--websocket-port", str(free_port())]
             self.caps = {"moz:firefoxOptions": {"binary": install.browser_binary,
                                                 "args": ["-headless"]}}
-        else:
-            argv = [install.driver_binary, f"--port={self.port}"]
-            self.caps = {}
+        else:  # WebKitWebDriver: MiniBrowser has no headless mode, so a screen of its own
+            argv = [install.driver_binary, "--host=127.0.0.1", f"--port={self.port}"]
+            self.caps = {"webkitgtk:browserOptions": {"binary": install.browser_binary,
+                                                      "args": ["--automation"]}}
+        self.screen = _Screen() if install.needs_display else None
+        extra = {"DISPLAY": self.screen.display} if self.screen else {}
         self._log = open(self.workdir / "driver.log", "wb")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(
             argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=self.workdir,
-            env={**os.environ, "TMPDIR": str(self.workdir), **(env or {})})
+            env={**os.environ, "TMPDIR": str(self.workdir), **extra, **(env or {})})
         deadline = time.monotonic() + 30
         while not self._up():
             if time.monotonic() > deadline or self.process.poll() is not None:
@@ -111,4 +114,23 @@ class DirectDriver:
             with contextlib.suppress(psutil.Error):
                 child.kill()
         self._log.close()
+        if self.screen is not None:
+            self.screen.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class _Screen:
+    """An Xvfb on a display number it picks itself (``-displayfd``)."""
+
+    def __init__(self) -> None:
+        read, write = os.pipe()
+        self.process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x720x24", "-nolisten",
+             "tcp"], pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as numbers:
+            self.display = ":" + numbers.readline().strip()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
