@@ -53,7 +53,7 @@ def _has_flag(args: list[str], flag: str) -> bool:
     return any(str(arg).split("=", 1)[0] == flag for arg in args)
 
 
-def _args_of(caps: Capabilities, vendor: str) -> list[Any] | None:
+def vendor_args(caps: Capabilities, vendor: str) -> list[Any] | None:
     """The vendor options' args list, or None when the client sent a shape the driver must
     refuse itself (the hub adds nothing then, so the client gets the driver's own error)."""
     options = caps.get(vendor, {})
@@ -63,8 +63,8 @@ def _args_of(caps: Capabilities, vendor: str) -> list[Any] | None:
 
 def _sized_by_client(caps: Capabilities) -> bool:
     """The client chose its own window size; leave it be."""
-    chrome = _args_of(caps, "goog:chromeOptions") or []
-    firefox = _args_of(caps, "moz:firefoxOptions") or []
+    chrome = vendor_args(caps, "goog:chromeOptions") or []
+    firefox = vendor_args(caps, "moz:firefoxOptions") or []
     return _has_flag([str(a) for a in chrome], "--window-size") or "-width" in firefox
 
 
@@ -74,7 +74,7 @@ def chrome_capabilities(
     """Inject the binary and the flags this environment needs, unless the client set them."""
     caps = copy.deepcopy(caps)
     caps["browserName"] = "chrome"
-    if _args_of(caps, "goog:chromeOptions") is None:
+    if vendor_args(caps, "goog:chromeOptions") is None:
         return caps
     options = caps.setdefault("goog:chromeOptions", {})
     options.setdefault("binary", install.browser_binary)
@@ -95,7 +95,7 @@ def firefox_capabilities(
 ) -> Capabilities:
     caps = copy.deepcopy(caps)
     caps["browserName"] = "firefox"
-    if _args_of(caps, "moz:firefoxOptions") is None:
+    if vendor_args(caps, "moz:firefoxOptions") is None:
         return caps
     options = caps.setdefault("moz:firefoxOptions", {})
     options.setdefault("binary", install.browser_binary)
@@ -117,7 +117,7 @@ def webkit_capabilities(caps: Capabilities, install: BrowserInstall) -> Capabili
     caps = {key: value for key, value in copy.deepcopy(caps).items()
             if key != "browserName" and not key.startswith(OTHER_VENDORS)}
     options = caps.setdefault("webkitgtk:browserOptions", {})
-    if isinstance(options, dict) and "binary" not in options:
+    if isinstance(options, dict) and "binary" not in options and install.browser_binary:
         options["binary"] = install.browser_binary
         options.setdefault("args", ["--automation"])
     return caps
@@ -261,7 +261,7 @@ class LocalNode(Node):
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
             caps = chrome_capabilities(caps, install, workdir, headless)
-            if not headless and _args_of(caps, "goog:chromeOptions") is not None:
+            if not headless and vendor_args(caps, "goog:chromeOptions") is not None:
                 width, height, _ = options.screen_resolution  # fill what VNC shows
                 args = caps["goog:chromeOptions"]["args"]
                 for flag, value in (("--window-position", "0,0"),
@@ -275,7 +275,7 @@ class LocalNode(Node):
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
         caps = firefox_capabilities(caps, install, headless)
-        if not headless and _args_of(caps, "moz:firefoxOptions") is not None:
+        if not headless and vendor_args(caps, "moz:firefoxOptions") is not None:
             # the first window at screen size; _fill_screen pins it at 0,0
             width, height, _ = options.screen_resolution
             args = caps["moz:firefoxOptions"]["args"]
