@@ -15,7 +15,7 @@ import pytest
 
 VIDEO_MODES = ("on", "off", "retain-on-failure")
 SCREENSHOT_MODES = ("on", "off", "only-on-failure")
-BROWSERS = ("chrome", "firefox")
+BROWSERS = ("chrome", "firefox", "webkit")
 
 # name -> (help, default, ini type); the CLI flag is --tggrid-<name>, the env var TGGRID_<NAME>.
 SETTINGS: dict[str, tuple[str, Any, str]] = {

@@ -12,15 +12,21 @@ from aiohttp.test_utils import TestClient, TestServer
 from hub.app import create_app
 from hub.config import Settings
 from hub.keys import DISTRIBUTOR
+from hub.nodes.base import SessionStartError
 from tests.unit.grid.fake_node import FakeNode
 
 
 @pytest.fixture
-async def client(tmp_path) -> AsyncIterator[TestClient]:
+def fake() -> FakeNode:
+    return FakeNode("fake")
+
+
+@pytest.fixture
+async def client(tmp_path, fake) -> AsyncIterator[TestClient]:
     app = create_app(Settings(data_dir=str(tmp_path), browsers=[]))
 
     async def add_fake_node(app: web.Application) -> None:
-        app[DISTRIBUTOR].add_node(FakeNode("fake"))
+        app[DISTRIBUTOR].add_node(fake)
 
     app.on_startup.append(add_fake_node)
     async with TestClient(TestServer(app)) as client:
@@ -70,3 +76,25 @@ async def test_api_create_with_bad_options_is_400(client):
                               json={"browserType": "chrome", "screenResolution": "huge"})
     assert reply.status == 400
     assert (await reply.json())["error"] == "invalid_argument"
+
+
+async def test_a_drivers_refusal_keeps_its_w3c_code_on_both_entry_points(client, fake):
+    refusal = "invalid argument: cannot parse capability: proxy"
+    fake.fail_next(SessionStartError(refusal, code="invalid argument", stacktrace="#0 driver"))
+    reply = await client.post("/session", json={"capabilities": {}})
+    assert reply.status == 400
+    assert (await reply.json())["value"] == {
+        "error": "invalid argument", "message": refusal, "stacktrace": "#0 driver"}
+    fake.fail_next(SessionStartError(refusal, code="invalid argument"))
+    reply = await client.post("/api/sessions/create", json={"browserType": "chrome"})
+    assert reply.status == 400
+    assert (await reply.json())["error"] == "invalid_argument"
+
+
+async def test_an_exact_browser_name_wins_over_the_case_insensitive_match(client, fake):
+    reply = await client.post("/session", json={"capabilities": {"firstMatch": [
+        {"browserName": "CHROME", "se:name": "folded"},
+        {"browserName": "chrome", "se:name": "exact"},
+    ]}})
+    assert reply.status == 200
+    assert [options.name for options in fake.options_seen] == ["exact"]
