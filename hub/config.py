@@ -135,8 +135,12 @@ class Settings:
     chromedriver_binary: str = _setting("", "Path of chromedriver (default: detect).")
     firefox_binary: str = _setting("", "Path of the Firefox binary (default: detect).")
     geckodriver_binary: str = _setting("", "Path of geckodriver (default: detect).")
+    # WebKit (issue 20): Debian's webkit2gtk-driver; MiniBrowser always runs on its own Xvfb.
+    webkit_binary: str = _setting("", "Path of WebKitGTK's MiniBrowser (default: detect).")
+    webkitdriver_binary: str = _setting("", "Path of WebKitWebDriver (default: detect).")
     browsers: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
-        ["chrome", "firefox"], "Browsers the local node offers, where found on the machine."
+        ["chrome", "firefox", "webkit"],
+        "Browsers the local node offers, where found on the machine."
     )
     enable_vnc: bool = _setting(False, "Give every session a VNC screen.")
     enable_recording: bool = _setting(False, "Record a video of every session.")
