@@ -121,8 +121,9 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
     return caps
 
 
-async def create_session(request: web.Request) -> web.Response:
-    caps = capabilities_from(await read_body(request))
+async def start_session(request: web.Request, caps: dict[str, Any]) -> Session:
+    """A session for the caller from API-style capabilities (also the dashboard's "Start a
+    browser"); bad input is a 400, a grid that cannot serve it a 503."""
     try:
         candidates = process_capabilities({"capabilities": {"alwaysMatch": caps}})
         for candidate in candidates:
@@ -138,6 +139,12 @@ async def create_session(request: web.Request) -> web.Response:
     for hook in request.app[CAPABILITY_HOOKS]:
         hook(request, session, capabilities)
     session.capabilities = capabilities
+    return session
+
+
+async def create_session(request: web.Request) -> web.Response:
+    session = await start_session(request, capabilities_from(await read_body(request)))
+    capabilities = session.capabilities
     base = public_base(request, request.app[SETTINGS].public_url)
     return json_response({
         "sessionId": session.id, "webdriverUrl": f"{base}/wd/hub",

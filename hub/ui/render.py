@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
 from typing import Any
 
@@ -14,7 +15,21 @@ from hub.ui import csrf
 
 NAV = [("sessions", "Sessions"), ("nodes", "Nodes"), ("recordings", "Recordings"),
        ("audit", "Audit log")]
-ADMIN_NAV = [("settings", "Settings")]
+ADMIN_NAV = [("users", "People"), ("settings", "Settings")]
+
+
+def when(value: dt.datetime | str | None) -> str:
+    """The one way the dashboard shows a time: ``2026-01-31 14:05:09 UTC`` (scripts match)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:  # the database keeps UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def csp(request: web.Request) -> str:
@@ -65,7 +80,7 @@ def require_viewer(request: web.Request) -> None:
 def require_admin(request: web.Request) -> None:
     require_viewer(request)
     if not is_admin(request):
-        raise web.HTTPForbidden(text="403 Forbidden: this page is for admins")
+        raise web.HTTPForbidden(text="This page is for admins.")
 
 
 def safe_next(value: str | None) -> str:
@@ -89,6 +104,12 @@ def page(request: web.Request, template: str, context: dict[str, Any] | None = N
     secure_headers(request, response)
     csrf.set_cookie(request, response)
     return response
+
+
+async def form_of(request: web.Request) -> dict[str, str]:
+    """A posted form's text fields (files are ignored)."""
+    data = await request.post()
+    return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
 def redirect(request: web.Request, location: str) -> web.HTTPFound:
