@@ -107,8 +107,10 @@ async def end_session(request: web.Request) -> web.Response:
     if live is None:
         return page(request, "missing.html", {"what": f"running session {session_id}"},
                     status=404)
-    await request.app[DISTRIBUTOR].end_session(live, "it was ended from the dashboard",
-                                               by=caller_of(request))
+    # shielded: the page's own poll may reload it mid-way, and a half-done end would leave
+    # the node's screen and recorder running
+    await asyncio.shield(request.app[DISTRIBUTOR].end_session(
+        live, "it was ended from the dashboard", by=caller_of(request)))
     raise redirect(request, f"/ui/sessions/{session_id}")
 
 

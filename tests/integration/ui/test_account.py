@@ -55,9 +55,10 @@ def test_turn_on_2fa_sign_in_with_it_and_turn_it_off(
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
     page.goto(grid_hub.url + "/ui/account")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code").fill(otp.at(time.time() + 30))
-    page.get_by_role("button", name="Turn off").click()
+    two_factor = page.locator("#two-factor")
+    two_factor.get_by_label("Password").fill(PASSWORD)
+    two_factor.get_by_label("Code").fill(otp.at(time.time() + 30))
+    two_factor.get_by_role("button", name="Turn off").click()
     expect(page.get_by_role("status")).to_have_text("Two-factor sign-in is off.")
 
 
@@ -79,6 +80,12 @@ def test_create_and_revoke_an_api_token(grid_hub: RunningHub, new_page: PageFact
 
     page.goto(grid_hub.url + "/ui/account")
     expect(page.locator("#new-token")).to_have_count(0)  # the secret is shown once
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name="Revoke").click()  # asked, and not confirmed
+    expect(row).to_have_count(1)
+    assert questions and "Revoke the token ci <script>?" in questions[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_role("status")).to_have_text("The token was revoked.")
     expect(page.locator("#tokens tbody tr", has_text="ci <script>")).to_have_count(0)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.integration.accounts import PASSWORD, bearer, login, new_email, register
 from tests.integration.ui.conftest import PageFactory
-from tests.integration.ui.dashboard import sign_in, snap
+from tests.integration.ui.dashboard import sign_in
 from tests.support.hubs import RunningHub
 
 

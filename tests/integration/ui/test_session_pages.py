@@ -53,7 +53,7 @@ def test_the_list_pages_tells_unnamed_sessions_apart_and_offers_only_what_exists
     try:
         rows = page.locator("#sessions tbody tr")
         expect(rows).to_have_count(100)
-        expect(page.locator("#refreshed")).to_contain_text("100 shown (1–100)")
+        expect(page.locator("#refreshed")).to_contain_text("100 shown (1\u2013100)")
         running = page.locator(f"#sessions tr[data-session-id='{driver.session_id}']")
         expect(running.locator("td[data-label='Test']")).to_have_text(
             f"(unnamed) chrome {driver.session_id[:8]}")
@@ -106,7 +106,7 @@ def test_nodes_show_what_they_offer_and_the_queue_what_it_asks_for(
         expect(queued.locator("td[data-label='Browser']")).to_have_text("chrome")
         expect(queued.locator("td[data-label='Capabilities']")).to_contain_text(
             '"name":"queued one"')
-        snap(page, "nodes")
+        snap(page, "nodes-queue")
     finally:
         quit_quietly(first)
         second.join(timeout=180)
