@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.integration.accounts import PASSWORD, bearer, login, new_email, register
 from tests.integration.ui.conftest import PageFactory
-from tests.integration.ui.dashboard import sign_in
+from tests.integration.ui.dashboard import sign_in, signed_in
 from tests.support.hubs import RunningHub
 
 
@@ -21,11 +21,8 @@ def _audit(hub: RunningHub, token: str, action: str) -> list[dict]:
 
 def test_a_reload_after_making_a_token_makes_no_second_one(
         grid_hub: RunningHub, new_page: PageFactory) -> None:
-    email = new_email("prg")
-    register(grid_hub, email)
     page = new_page()
-    sign_in(page, grid_hub, email)
-    page.goto(grid_hub.url + "/ui/account")
+    signed_in(grid_hub, page, "prg", "/ui/account")
     page.get_by_label("Name").fill("ci")
     page.get_by_role("button", name="Create token").click()
     expect(page).to_have_url(grid_hub.url + "/ui/account#tokens")  # redirected to a page
@@ -101,11 +98,8 @@ def test_2fa_setup_survives_a_reload_and_a_wrong_code_is_no_failed_sign_in(
 
 
 def test_change_own_password(grid_hub: RunningHub, new_page: PageFactory) -> None:
-    email = new_email("own")
-    register(grid_hub, email)
     page = new_page()
-    sign_in(page, grid_hub, email)
-    page.goto(grid_hub.url + "/ui/account")
+    email = signed_in(grid_hub, page, "own", "/ui/account")
     page.get_by_label("Current password").fill("not the password")
     page.get_by_label("New password").fill("another-password-1")
     page.get_by_role("button", name="Change password").click()
