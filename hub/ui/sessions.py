@@ -67,6 +67,8 @@ async def detail_page(request: web.Request) -> web.Response:
         "requested": json.dumps((row or {}).get("requestedCapabilities") or {}, indent=2,
                                 sort_keys=True, default=str),
         "driver_log": live is not None and driver_log_path(live) is not None,
+        # a browser started by hand is there to be driven: its screen starts interactive
+        "view_only": request.query.get("manual") != "1",
     })
 
 

@@ -54,7 +54,7 @@ def test_start_watch_drive_and_end_a_browser_by_hand(grid_hub: RunningHub,
     page.evaluate("document.fullscreenElement && document.exitFullscreen()")
 
     # drive it: the address bar, through the live screen
-    page.get_by_label("view only").uncheck()
+    expect(page.get_by_label("view only")).not_to_be_checked()  # started to be driven
     url = ""
     for _ in range(3):  # as a person would: click into it and try again if it was not ready
         page.locator("#screen canvas").click(position={"x": 300, "y": 300})
