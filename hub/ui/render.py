@@ -96,7 +96,8 @@ def page(request: web.Request, template: str, context: dict[str, Any] | None = N
     frame = {
         "user": user, "auth_on": auth_on(request), "is_admin": is_admin(request),
         "csrf_token": csrf.token_for(request),
-        "nav": NAV + (ADMIN_NAV if is_admin(request) else []),
+        "nav": NAV + [(slug, label) for slug, label in ADMIN_NAV  # no accounts with auth off
+                      if is_admin(request) and (slug != "users" or auth_on(request))],
         "here": request.path,
     }
     response = aiohttp_jinja2.render_template(template, request, {**frame, **(context or {})},
