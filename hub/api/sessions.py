@@ -26,9 +26,9 @@ from hub.grid.matching import normalise_browser
 from hub.grid.session import Session
 from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
 from hub.urls import public_base
+from hub.w3c import routes as w3c
 from hub.w3c.capabilities import process_capabilities
 from hub.w3c.errors import WebDriverError
-from hub.w3c.routes import announce, start_session
 
 
 def _live(request: web.Request, session_id: str, scope: int | None) -> Session | None:
@@ -119,15 +119,23 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
     return caps
 
 
-async def create_session(request: web.Request) -> web.Response:
-    caps = capabilities_from(await read_body(request))
+async def start_session(request: web.Request, caps: dict[str, Any]) -> Session:
+    """A session for the caller from API-style capabilities (also the dashboard's "Start a
+    browser"), through the grid's one submit path; bad input is a 400, a grid that cannot
+    serve it a 503."""
     try:
-        session = await start_session(
+        session = await w3c.start_session(
             request, process_capabilities({"capabilities": {"alwaysMatch": caps}}))
     except WebDriverError as error:
         status = 400 if error.status == 400 else 503
         raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None
-    capabilities = announce(request, session)
+    w3c.announce(request, session)
+    return session
+
+
+async def create_session(request: web.Request) -> web.Response:
+    session = await start_session(request, capabilities_from(await read_body(request)))
+    capabilities = session.capabilities
     base = public_base(request, request.app[SETTINGS].public_url)
     return json_response({
         "sessionId": session.id, "webdriverUrl": f"{base}/wd/hub",
