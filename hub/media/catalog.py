@@ -57,7 +57,8 @@ class RecordingCatalog(Protocol):
                      started_at: dt.datetime) -> RecordingInfo: ...
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None: ...
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
+        """Ready, or ``partial`` (playable, cut short) with the reason."""
 
     async def fail(self, recording_id: str, error: str) -> None: ...
 
@@ -87,9 +88,9 @@ class DbCatalog:
                                        owner=owner, started_at=started_at)
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None:
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
         await recordings.finish(self.db, recording_id, size=size, duration=duration,
-                                ended_at=ended_at)
+                                ended_at=ended_at, partial=partial)
 
     async def fail(self, recording_id: str, error: str) -> None:
         await recordings.fail(self.db, recording_id, error)
@@ -152,8 +153,9 @@ class JsonCatalog:
             await asyncio.to_thread(self._write, dataclasses.replace(info, **values))
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None:
-        await self._update(recording_id, status=recordings.READY, size=size, duration=duration,
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
+        await self._update(recording_id, status=recordings.PARTIAL if partial else recordings.READY,
+                           error=partial or None, size=size, duration=duration,
                            ended_at=ended_at)
 
     async def fail(self, recording_id: str, error: str) -> None:

@@ -8,7 +8,9 @@ import time
 import pytest
 
 from hub.media.catalog import JsonCatalog, Search
+from hub.media.remux import work_path
 from hub.media.service import RecordingService
+from tests.support.videos import decode_every_frame, fragmented_sample
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -77,11 +79,27 @@ async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, samp
                                         name="gone.mp4", owner=None, started_at=NOW)
     assert await service.settle_interrupted() == 3
     ready = await service.catalog.get(playable.id)
-    assert ready.status == "ready" and 1.5 < ready.duration < 2.5
+    assert ready.status == "partial" and 1.5 < ready.duration < 2.5
+    assert ready.error == "the hub stopped while recording"
     assert ready.size == (videos / "done.mp4").stat().st_size
     assert (await service.catalog.get(torn.id)).status == "failed"
     assert (await service.catalog.get(gone.id)).status == "failed"
     assert await service.catalog.search(Search(status="recording")) == []
+
+
+async def test_fragments_a_killed_hub_left_are_kept_up_to_the_cut(service, videos, hub_id):
+    path = videos / "cut.mp4"
+    work = work_path(path)
+    await asyncio.to_thread(fragmented_sample, work, 6)
+    data = work.read_bytes()
+    work.write_bytes(data[:data.rindex(b"moof") + 60])  # torn inside the last fragment
+    info = await service.catalog.create(session_id="cut", path=str(path), name="cut.mp4",
+                                        owner=None, started_at=NOW)
+    assert await service.settle_interrupted() == 1
+    cut = await service.catalog.get(info.id)
+    assert cut.status == "partial" and 4.0 <= cut.duration <= 5.5
+    assert not work.exists() and path.exists()
+    await asyncio.to_thread(decode_every_frame, path)
 
 
 async def test_close_waits_for_nothing_when_idle(service):
@@ -119,10 +137,12 @@ async def test_recordings_of_dead_hubs_on_a_shared_database_are_settled_and_no_o
         failed = await service.catalog.get(far.id)
         assert failed.status == "failed"
         assert failed.error == "hub dead-elsewhere stopped while recording; no file"
-        assert (await service.catalog.get(near.id)).status == "ready", "its file is here"
+        settled = await service.catalog.get(near.id)
+        assert settled.status == "partial", "its file is here"
+        assert settled.error == "hub dead-here stopped while recording"
         for untouched in (live, mine, no_row):
             assert (await service.catalog.get(untouched.id)).status == "recording"
         assert await service.settle_interrupted(alive) == 1, "at start: by directory too"
-        assert (await service.catalog.get(no_row.id)).status == "ready"
+        assert (await service.catalog.get(no_row.id)).status == "partial"
     finally:
         await db.close()
