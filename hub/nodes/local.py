@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from hub.nodes import driver_http, processes
+from hub.nodes import browser_watch, driver_http, processes
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
@@ -294,8 +294,15 @@ class LocalNode(Node):
                                                 unreachable)
 
     async def _watch(self, session: NodeSession, handle: LocalProcessHandle) -> None:
-        code = await handle.process.wait()
-        session.mark_dead(f"the driver process exited with code {code}")
+        """The driver exiting, or its browser (browser_watch), ends the session."""
+        browser = asyncio.create_task(browser_watch.watch(session, handle.process.pid))
+        try:
+            code = await handle.process.wait()
+            session.mark_dead(f"the driver process exited with code {code}")
+        finally:
+            browser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await browser
 
     async def stop_session(self, session: NodeSession) -> None:
         handle: LocalProcessHandle = session.handle

@@ -86,3 +86,34 @@ def test_a_killed_hub_leaves_a_partial_video_the_next_hub_serves(hub_factory, tm
     duration = _played(f"{second.url}/api/sessions/{driver.session_id}/video", tmp_path,
                        "killed-hub.mp4")
     assert recorded - 2.5 <= duration <= recorded + 1, (duration, recorded)
+
+
+def _session_row(hub, session_id: str, timeout: float = 30) -> dict:
+    """The session's history row once it has ended (or what there is at the deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, row = hub.request("GET", f"/api/sessions/{session_id}")
+        if (status == 200 and row.get("state") != "running") or time.monotonic() > deadline:
+            return row
+        time.sleep(0.25)
+
+
+def test_a_killed_browser_ends_its_silent_session_and_finishes_its_video(media_hub, tmp_path):
+    driver = open_session(media_hub, enableVideo=True)
+    show(driver, "lime")
+    time.sleep(2)
+    [chromedriver] = [p for p in media_hub.descendants() if p.name() == "chromedriver"]
+    [browser] = chromedriver.children()
+    browser.send_signal(signal.SIGKILL)  # the client says nothing from here on
+    row = _session_row(media_hub, driver.session_id)  # within 30 s, not the 300 s idle timeout
+    assert row["state"] == "failed", row
+    assert "the browser process exited" in row["endReason"]
+    deadline = time.monotonic() + 30
+    while driver.session_id in str(media_hub.request("GET", "/status")[1]):
+        assert time.monotonic() < deadline, "its slot is never freed"
+        time.sleep(0.25)
+    duration = _played(f"{media_hub.url}/api/sessions/{driver.session_id}/video", tmp_path,
+                       "killed-browser.mp4")
+    assert duration >= 2
+    assert status_of(media_hub, driver.session_id)["status"] == "ready"
+
