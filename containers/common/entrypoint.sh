@@ -3,7 +3,10 @@
 #
 # Xvfb, a window manager, x11vnc (ENABLE_VNC) and ffmpeg (ENABLE_RECORDING) run beside the
 # driver. On SIGTERM (docker stop) ffmpeg is stopped first with SIGINT and waited for, so the
-# recording gets its trailer and plays; then everything else is stopped in reverse order.
+# recording gets its trailer; then everything else is stopped in reverse order. The recording
+# is a fragmented MP4, so a container killed outright still leaves a video up to about a second
+# before. A browser that dies while the driver runs stops the container (BROWSER_WATCH seconds
+# between looks, 0 = never), so the hub notices without waiting for a client command.
 set -u
 
 SCREEN_WIDTH="${SCREEN_WIDTH:-1280}"
@@ -14,7 +17,8 @@ VIDEO_NAME="$(basename -- "${VIDEO_NAME:-video.mp4}")"
 RECORDINGS_DIR="${RECORDINGS_DIR:-/recordings}"
 export DISPLAY="${DISPLAY:-:99}"
 
-xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids=""
+xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids="" watch_pid=""
+BROWSER_WATCH="${BROWSER_WATCH:-1}"
 
 log() { echo "tggrid-entrypoint: $*" >&2; }
 
@@ -32,6 +36,7 @@ stop() {
 
 shutdown() {
     trap - TERM INT
+    [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
     if [ -n "$ffmpeg_pid" ]; then
         log "recording.stopping file=$RECORDINGS_DIR/$VIDEO_NAME"
         stop "$ffmpeg_pid" INT
@@ -42,6 +47,31 @@ shutdown() {
     stop "$vnc_pid" TERM
     stop "$wm_pid" TERM
     stop "$xvfb_pid" TERM
+}
+
+# Is a browser process running (any of the names Chromium and Firefox run under)?
+browser_running() {
+    local comm
+    for comm in /proc/[0-9]*/comm; do
+        case "$(cat "$comm" 2>/dev/null)" in
+            chromium | chrome | firefox | firefox-esr | firefox-bin) return 0 ;;
+        esac
+    done
+    return 1
+}
+
+# Once a browser has run, its disappearance stops the container (SIGTERM to this script).
+watch_browser() {
+    local seen=0
+    while sleep "$BROWSER_WATCH"; do
+        if browser_running; then
+            seen=1
+        elif [ "$seen" = 1 ]; then
+            log "browser.exited stopping"
+            kill -TERM "$$"
+            return
+        fi
+    done
 }
 
 on_signal() {
@@ -89,13 +119,15 @@ done
 
 if enabled "${ENABLE_RECORDING:-0}"; then
     mkdir -p "$RECORDINGS_DIR"
-    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT.
+    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT. Fragments of
+    # a second, flushed as written (hub/media/remux.py makes the served MP4 from them).
     ffmpeg -nostdin -hide_banner -loglevel warning -y \
         -f x11grab -video_size "${SCREEN_WIDTH}x${SCREEN_HEIGHT}" \
         -framerate "$VIDEO_FRAME_RATE" -draw_mouse 0 -i "$DISPLAY" \
         -vf "pad=ceil(iw/2)*2:ceil(ih/2)*2" \
-        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart \
-        "$RECORDINGS_DIR/$VIDEO_NAME" &
+        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g "$((VIDEO_FRAME_RATE * 5))" \
+        -movflags empty_moov+default_base_moof -frag_duration 1000000 -flush_packets 1 \
+        -f mp4 "$RECORDINGS_DIR/$VIDEO_NAME" &
     ffmpeg_pid=$!
     log "recording.started file=$RECORDINGS_DIR/$VIDEO_NAME fps=$VIDEO_FRAME_RATE"
 fi
@@ -103,6 +135,10 @@ fi
 "$@" &
 driver_pid=$!
 log "driver.started pid=$driver_pid command=$1"
+if [ "$BROWSER_WATCH" != 0 ]; then
+    watch_browser &
+    watch_pid=$!
+fi
 
 wait "$driver_pid"
 code=$?

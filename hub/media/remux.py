@@ -36,13 +36,15 @@ def fragmented_output_args(frame_rate: int) -> dict[str, object]:
             "g": max(1, frame_rate) * 5}
 
 
-async def finish_file(path: Path, *, hub_id: str, binary: str = "ffmpeg") -> None:
+async def finish_file(path: Path, *, hub_id: str, binary: str = "ffmpeg") -> bool:
     """Turn ``work_path(path)`` into the seekable ``path`` and remove it; nothing to do when
-    there is no work file (an older recording, or one finished before). ValueError when
+    there is no work file (an older recording, or one finished before). Returns whether the
+    recording was whole (ffmpeg finished the file) rather than cut short. ValueError when
     ffmpeg finds nothing playable in it (the work file is kept for a look)."""
     work = work_path(path)
     if not await asyncio.to_thread(work.is_file):
-        return
+        return True
+    whole = await asyncio.to_thread(finished, work)
     target = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     tag = f"remux-{uuid.uuid4().hex}"
     log_path = path.with_name(f".{path.name}.remux.log")
@@ -64,6 +66,18 @@ async def finish_file(path: Path, *, hub_id: str, binary: str = "ffmpeg") -> Non
         raise ValueError(why or f"ffmpeg exited with code {code} copying the fragments")
     await asyncio.to_thread(target.replace, path)
     await asyncio.to_thread(_remove, work, log_path)
+    return whole
+
+
+def finished(work: Path) -> bool:
+    """ffmpeg ends a fragmented MP4 it finished with a fragment index (``mfra``, closed by an
+    ``mfro`` box of 16 bytes); a file whose writer died has none."""
+    try:
+        with work.open("rb") as file:
+            file.seek(-16, 2)
+            return file.read(16)[4:8] == b"mfro"
+    except OSError:
+        return False
 
 
 def _has_data(path: Path) -> bool:

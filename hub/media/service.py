@@ -95,10 +95,14 @@ class RecordingService:
     async def complete(
         self, recording_id: str, path: Path, ended_at: dt.datetime, *, partial: str = "",
     ) -> None:
-        """Make the served MP4 from the fragments and probe it: ready (or ``partial``, cut short
-        for that reason) with duration and size, or failed if nothing plays."""
+        """Make the served MP4 from the fragments and probe it: ready with duration and size,
+        ``partial`` when the file was cut short (``partial`` says why, if known), or failed
+        if nothing plays."""
         try:
-            await finish_file(path, hub_id=self.hub_id)
+            if not await finish_file(path, hub_id=self.hub_id):
+                partial = partial or "the recording was cut short"
+            else:
+                partial = ""
             duration = duration_of(await probe(path, hub_id=self.hub_id))
             size = (await asyncio.to_thread(path.stat)).st_size
         except (ValueError, OSError) as error:

@@ -79,8 +79,7 @@ async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, samp
                                         name="gone.mp4", owner=None, started_at=NOW)
     assert await service.settle_interrupted() == 3
     ready = await service.catalog.get(playable.id)
-    assert ready.status == "partial" and 1.5 < ready.duration < 2.5
-    assert ready.error == "the hub stopped while recording"
+    assert ready.status == "ready" and 1.5 < ready.duration < 2.5, "a whole file is kept whole"
     assert ready.size == (videos / "done.mp4").stat().st_size
     assert (await service.catalog.get(torn.id)).status == "failed"
     assert (await service.catalog.get(gone.id)).status == "failed"
@@ -98,8 +97,21 @@ async def test_fragments_a_killed_hub_left_are_kept_up_to_the_cut(service, video
     assert await service.settle_interrupted() == 1
     cut = await service.catalog.get(info.id)
     assert cut.status == "partial" and 4.0 <= cut.duration <= 5.5
+    assert cut.error == "the hub stopped while recording"
     assert not work.exists() and path.exists()
     await asyncio.to_thread(decode_every_frame, path)
+
+
+async def test_a_finished_fragmented_file_is_ready_whatever_the_recorder_said(
+        service, videos):
+    path = videos / "whole.mp4"
+    await asyncio.to_thread(fragmented_sample, work_path(path), 3)
+    info = await service.catalog.create(session_id="whole", path=str(path), name="whole.mp4",
+                                        owner=None, started_at=NOW)
+    await service.complete(info.id, path, NOW, partial="the browser container stopped")
+    whole = await service.catalog.get(info.id)
+    assert (whole.status, whole.error) == ("ready", None)
+    assert 2.5 <= whole.duration <= 3.5
 
 
 async def test_close_waits_for_nothing_when_idle(service):
@@ -137,12 +149,10 @@ async def test_recordings_of_dead_hubs_on_a_shared_database_are_settled_and_no_o
         failed = await service.catalog.get(far.id)
         assert failed.status == "failed"
         assert failed.error == "hub dead-elsewhere stopped while recording; no file"
-        settled = await service.catalog.get(near.id)
-        assert settled.status == "partial", "its file is here"
-        assert settled.error == "hub dead-here stopped while recording"
+        assert (await service.catalog.get(near.id)).status == "ready", "its file is here"
         for untouched in (live, mine, no_row):
             assert (await service.catalog.get(untouched.id)).status == "recording"
         assert await service.settle_interrupted(alive) == 1, "at start: by directory too"
-        assert (await service.catalog.get(no_row.id)).status == "partial"
+        assert (await service.catalog.get(no_row.id)).status == "ready"
     finally:
         await db.close()

@@ -1,0 +1,93 @@
+"""Docker sessions whose container or browser dies: the video is kept, the slot freed."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from pathlib import Path
+
+import docker
+import pytest
+from selenium import webdriver
+
+from tests.docker.test_docker_node import (
+    PAGE,
+    docker_hub,
+    options_for,
+    session_containers,
+    wait_until,
+)
+from tests.support.fixtures import HubFactory
+from tests.support.hubs import RunningHub
+from tests.support.videos import decode_every_frame
+
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
+
+KILL_BROWSER = ("for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = chromium ] "
+                "&& kill -9 ${p#/proc/}; done; true")
+
+
+def _recording(hub: RunningHub, session_id: str) -> dict:
+    found: list[dict] = []
+
+    def settled() -> bool:
+        found[:] = [r for r in hub.request("GET", "/api/recordings")[1]["recordings"]
+                    if r["sessionId"] == session_id and r["status"] != "recording"]
+        return bool(found)
+
+    wait_until(settled, "the recording to be settled")
+    return found[0]
+
+
+def _download(hub: RunningHub, session_id: str, path: Path) -> None:
+    with urllib.request.urlopen(f"{hub.url}/api/sessions/{session_id}/video",
+                                timeout=60) as reply:
+        path.write_bytes(reply.read())
+    decode_every_frame(path)
+
+
+def _recorded(hub: RunningHub) -> webdriver.Remote:
+    driver = webdriver.Remote(hub.url, options=options_for(
+        "chrome", enableVideo=True, screenResolution="640x480"))
+    for index in range(6):
+        driver.get(f"{PAGE}<p>{index}</p>")
+        time.sleep(0.5)
+    return driver
+
+
+def test_a_killed_container_leaves_a_partial_video(
+    node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
+    tmp_path: Path,
+) -> None:
+    hub = docker_hub(hub_factory, "--browsers", "chrome")
+    driver = _recorded(hub)
+    [container] = session_containers(docker_client, hub)
+    container.kill()  # SIGKILL: ffmpeg never finishes the file
+
+    recording = _recording(hub, driver.session_id)
+    assert recording["status"] == "partial", recording
+    assert "container stopped" in recording["error"]
+    assert recording["duration"] >= 1
+    _download(hub, driver.session_id, tmp_path / "killed-container.mp4")
+    wait_until(lambda: not session_containers(docker_client, hub), "the dead container to go")
+
+
+def test_a_killed_browser_in_a_container_ends_its_silent_session(
+    node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
+    tmp_path: Path,
+) -> None:
+    hub = docker_hub(hub_factory, "--browsers", "chrome")
+    driver = _recorded(hub)
+    [container] = session_containers(docker_client, hub)
+    container.exec_run(["bash", "-c", KILL_BROWSER])  # the client says nothing from here on
+
+    wait_until(lambda: not session_containers(docker_client, hub), "the container to go",
+               timeout=60)  # not the 300 s idle timeout
+    status, row = hub.request("GET", f"/api/sessions/{driver.session_id}")
+    assert (status, row["state"]) == (200, "failed"), row
+    assert "container stopped" in row["endReason"]
+    recording = _recording(hub, driver.session_id)
+    assert recording["status"] == "ready", recording  # the container finished the file
+    _download(hub, driver.session_id, tmp_path / "killed-browser.mp4")
+    second = webdriver.Remote(hub.url, options=options_for("chrome"))  # the one slot is free
+    second.quit()
