@@ -49,12 +49,16 @@ shutdown() {
     stop "$xvfb_pid" TERM
 }
 
-# Is a browser process running (any of the names Chromium and Firefox run under)?
+# Is a browser process running (any of the names Chromium and Firefox run under)? A killed
+# browser stays a zombie until its driver reaps it: that one is not running.
 browser_running() {
-    local comm
-    for comm in /proc/[0-9]*/comm; do
-        case "$(cat "$comm" 2>/dev/null)" in
-            chromium | chrome | firefox | firefox-esr | firefox-bin) return 0 ;;
+    local stat line name state
+    for stat in /proc/[0-9]*/stat; do
+        read -r line 2>/dev/null < "$stat" || continue
+        name="${line#*(}" name="${name%%)*}" state="${line##*) }" state="${state%% *}"
+        case "$name" in
+            chromium | chrome | firefox | firefox-esr | firefox-bin)
+                [ "$state" != Z ] && return 0 ;;
         esac
     done
     return 1
