@@ -103,6 +103,11 @@ async def finish(
     return await _update(db, recording_id, **values)
 
 
+async def move(db: Database, recording_id: str, path: str) -> RecordingInfo | None:
+    """The video now lives at ``path`` (an ``s3://`` URL once uploaded)."""
+    return await _update(db, recording_id, path=path)
+
+
 async def fail(db: Database, recording_id: str, error: str = "") -> RecordingInfo | None:
     """Mark it ``failed``, keeping why."""
     return await _update(db, recording_id, status=FAILED, error=error or None,

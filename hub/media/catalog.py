@@ -62,6 +62,9 @@ class RecordingCatalog(Protocol):
 
     async def fail(self, recording_id: str, error: str) -> None: ...
 
+    async def move(self, recording_id: str, path: str) -> None:
+        """The video now lives at ``path`` (uploaded to S3)."""
+
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None: ...
 
@@ -94,6 +97,9 @@ class DbCatalog:
 
     async def fail(self, recording_id: str, error: str) -> None:
         await recordings.fail(self.db, recording_id, error)
+
+    async def move(self, recording_id: str, path: str) -> None:
+        await recordings.move(self.db, recording_id, path)
 
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None:
@@ -161,6 +167,9 @@ class JsonCatalog:
     async def fail(self, recording_id: str, error: str) -> None:
         await self._update(recording_id, status=recordings.FAILED, error=error or None,
                            ended_at=utcnow())
+
+    async def move(self, recording_id: str, path: str) -> None:
+        await self._update(recording_id, path=path)
 
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None:

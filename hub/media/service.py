@@ -24,6 +24,8 @@ from hub.media.catalog import RecordingCatalog, Search, utcnow
 from hub.media.provider import MediaProvider
 from hub.media.recorder import Recorder, RecordingState, duration_of, probe
 from hub.media.remux import WORK_SUFFIX, finish_file, work_path
+from hub.media.s3 import S3Error, is_remote
+from hub.media.uploads import Uploader
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class RecordingService:
         self.retention_days = retention_days
         self._pending: dict[str, Recorder] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.uploader: Uploader | None = None  # recording_storage = s3
 
     def busy(self, session_id: str) -> bool:
         """True while the session's video is being recorded or finished (answer 409)."""
@@ -112,6 +115,8 @@ class RecordingService:
             return
         await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at,
                                   partial=partial or None)
+        if self.uploader is not None:
+            self.uploader.submit(recording_id)
         log.info("recording.%s id=%s path=%s duration=%.1f size=%d",
                  "partial" if partial else "ready", recording_id, path, duration, size)
 
@@ -129,9 +134,21 @@ class RecordingService:
     # -- housekeeping ------------------------------------------------------------------------
 
     async def delete(self, info: RecordingInfo) -> None:
-        """The file (and fragments left of it) and its metadata."""
-        await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
-        await asyncio.to_thread(work_path(Path(info.path)).unlink, missing_ok=True)
+        """The file (and fragments left of it, or the object in the bucket) and its metadata."""
+        if is_remote(info.path):
+            if self.uploader is None:
+                log.warning("recording.remote_kept id=%s path=%s (recording_storage is not s3)",
+                            info.id, info.path)
+            else:
+                store = self.uploader.store
+                try:
+                    await store.delete(store.key_of(info.path))
+                except S3Error as error:
+                    log.warning("recording.remote_delete_failed id=%s error=%s", info.id, error)
+                    raise
+        else:
+            await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
+            await asyncio.to_thread(work_path(Path(info.path)).unlink, missing_ok=True)
         await self.catalog.delete(info.id)
         log.info("recording.deleted id=%s path=%s", info.id, info.path)
 
@@ -144,7 +161,10 @@ class RecordingService:
         for info in await self.catalog.search(Search(until=cutoff)):
             if self.busy(info.session_id):
                 continue
-            await self.delete(info)
+            try:
+                await self.delete(info)
+            except S3Error:
+                continue  # the bucket is away: the next sweep tries again
             removed += 1
         removed += await asyncio.to_thread(self._remove_untracked, cutoff.timestamp(),
                                            await self._tracked_paths())
