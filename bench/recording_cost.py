@@ -88,13 +88,17 @@ def memory_of(process: psutil.Process) -> int:
         return process.memory_info().rss
 
 
-def measure(url: str, hub_pid: int, page: str, recorded: bool, seconds: float, resolution: str
-            ) -> tuple[float, float]:
-    """(cores used, MiB) of one session's tree while it shows ``page``."""
+def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Namespace,
+            by_name: dict[str, float]) -> tuple[float, float]:
+    """(cores used, MiB) of one session's tree while it shows ``page``; the cores each
+    process name used are added to ``by_name``."""
+    seconds = args.seconds
     options = webdriver.ChromeOptions()
     if recorded:
-        options.set_capability("tggrid:options", {"enableVideo": True,
-                                                  "screenResolution": resolution})
+        video = {"enableVideo": True, "screenResolution": args.resolution}
+        if args.frame_rate:
+            video["videoFrameRate"] = args.frame_rate
+        options.set_capability("tggrid:options", video)
     driver = webdriver.Remote(url, options=options)
     try:
         driver.get(page)
@@ -112,10 +116,12 @@ def measure(url: str, hub_pid: int, page: str, recorded: bool, seconds: float, r
             memory.append(total)
             time.sleep(0.5)
         used = 0.0
+        elapsed = time.monotonic() - began
         for process, start in before.values():
             with contextlib.suppress(psutil.Error):
-                used += sum(process.cpu_times()[:2]) - start
-        elapsed = time.monotonic() - began
+                spent = sum(process.cpu_times()[:2]) - start
+                used += spent
+                by_name[process.name()] = by_name.get(process.name(), 0.0) + spent / elapsed
     finally:
         driver.quit()
     return used / elapsed, statistics.mean(memory) / 2**20
@@ -126,16 +132,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--resolution", default="1920x1080")
+    parser.add_argument("--frame-rate", type=int, default=0,
+                        help="videoFrameRate of the recorded sessions (default: the hub's)")
     args = parser.parse_args()
     pages = {"still": STILL, "animated": ANIMATION}
     results: dict[tuple[str, bool], list[tuple[float, float]]] = {
         (name, recorded): [] for name in pages for recorded in (False, True)}
+    where: dict[tuple[str, bool], dict[str, float]] = {key: {} for key in results}
     with running_hub() as (url, hub_pid):
         for _ in range(args.rounds):  # interleaved, so a busy spell hits every kind alike
             for name, page in pages.items():
                 for recorded in (False, True):
                     results[name, recorded].append(
-                        measure(url, hub_pid, page, recorded, args.seconds, args.resolution))
+                        measure(url, hub_pid, page, recorded, args, where[name, recorded]))
     for name in pages:
         rows = {}
         for recorded, label in ((False, "headless"), (True, f"recorded {args.resolution}")):
@@ -145,6 +154,10 @@ def main() -> None:
             print(f"{name:9} {label:24} cpu {cpu:6.2f} cores   memory {mib:8.1f} MiB")
         print(f"{name:9} {'ratio recorded/headless':24} cpu {rows[True][0] / rows[False][0]:6.2f} x"
               f"       memory {rows[True][1] / rows[False][1]:8.2f} x")
+        for recorded in (False, True):
+            spent = sorted(where[name, recorded].items(), key=lambda item: -item[1])
+            print(f"{'':9} where ({'recorded' if recorded else 'headless'}): " + ", ".join(
+                f"{process} {cores / args.rounds:.3f}" for process, cores in spent[:6]))
     print(f"({args.rounds} rounds of {args.seconds:g} s each, {os.cpu_count()} cores)")
 
 if __name__ == "__main__":

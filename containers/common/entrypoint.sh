@@ -123,12 +123,13 @@ done
 
 if enabled "${ENABLE_RECORDING:-0}"; then
     mkdir -p "$RECORDINGS_DIR"
-    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT. Fragments of
-    # a second, flushed as written (hub/media/remux.py makes the served MP4 from them).
+    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT. Unchanged
+    # frames dropped before encoding (one a second kept), fragments of a second flushed as
+    # written (hub/media/remux.py makes the served MP4 from them).
     ffmpeg -nostdin -hide_banner -loglevel warning -y \
         -f x11grab -video_size "${SCREEN_WIDTH}x${SCREEN_HEIGHT}" \
         -framerate "$VIDEO_FRAME_RATE" -draw_mouse 0 -i "$DISPLAY" \
-        -vf "pad=ceil(iw/2)*2:ceil(ih/2)*2" \
+        -vf "mpdecimate=max=${VIDEO_FRAME_RATE},pad=ceil(iw/2)*2:ceil(ih/2)*2" -fps_mode vfr \
         -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g "$((VIDEO_FRAME_RATE * 5))" \
         -movflags empty_moov+default_base_moof -frag_duration 1000000 -flush_packets 1 \
         -f mp4 "$RECORDINGS_DIR/$VIDEO_NAME" &

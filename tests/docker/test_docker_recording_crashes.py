@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from docker.models.containers import Container
 from selenium import webdriver
 
 from tests.docker.test_docker_node import (
@@ -46,22 +47,24 @@ def _download(hub: RunningHub, session_id: str, path: Path) -> None:
     decode_every_frame(path)
 
 
-def _recorded(hub: RunningHub) -> webdriver.Remote:
+def _recorded(hub_factory: HubFactory, docker_client: docker.DockerClient
+              ) -> tuple[RunningHub, webdriver.Remote, Container]:
+    """A Docker hub with one recorded session three seconds in, and its container."""
+    hub = docker_hub(hub_factory, "--browsers", "chrome")
     driver = webdriver.Remote(hub.url, options=options_for(
         "chrome", enableVideo=True, screenResolution="640x480"))
     for index in range(6):
         driver.get(f"{PAGE}<p>{index}</p>")
         time.sleep(0.5)
-    return driver
+    [container] = session_containers(docker_client, hub)
+    return hub, driver, container
 
 
 def test_a_killed_container_leaves_a_partial_video(
     node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
     tmp_path: Path,
 ) -> None:
-    hub = docker_hub(hub_factory, "--browsers", "chrome")
-    driver = _recorded(hub)
-    [container] = session_containers(docker_client, hub)
+    hub, driver, container = _recorded(hub_factory, docker_client)
     container.kill()  # SIGKILL: ffmpeg never finishes the file
 
     recording = _recording(hub, driver.session_id)
@@ -76,9 +79,7 @@ def test_a_killed_browser_in_a_container_ends_its_silent_session(
     node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
     tmp_path: Path,
 ) -> None:
-    hub = docker_hub(hub_factory, "--browsers", "chrome")
-    driver = _recorded(hub)
-    [container] = session_containers(docker_client, hub)
+    hub, driver, container = _recorded(hub_factory, docker_client)
     container.exec_run(["bash", "-c", KILL_BROWSER])  # the client says nothing from here on
 
     wait_until(lambda: not session_containers(docker_client, hub), "the container to go",
