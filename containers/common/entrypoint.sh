@@ -130,7 +130,8 @@ if enabled "${ENABLE_RECORDING:-0}"; then
         -f x11grab -video_size "${SCREEN_WIDTH}x${SCREEN_HEIGHT}" \
         -framerate "$VIDEO_FRAME_RATE" -draw_mouse 0 -i "$DISPLAY" \
         -vf "mpdecimate=max=${VIDEO_FRAME_RATE},pad=ceil(iw/2)*2:ceil(ih/2)*2" -fps_mode vfr \
-        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g "$((VIDEO_FRAME_RATE * 5))" \
+        -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
+        -g "$((VIDEO_FRAME_RATE * 5))" \
         -movflags empty_moov+default_base_moof -frag_duration 1000000 -flush_packets 1 \
         -f mp4 "$RECORDINGS_DIR/$VIDEO_NAME" &
     ffmpeg_pid=$!

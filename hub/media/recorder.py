@@ -52,15 +52,16 @@ def ffmpeg_argv(
     A page between commands is mostly still: ``mpdecimate`` drops frames that did not change
     before they are converted and encoded (the costly part), keeping one a second at least
     so the video's length and the crash-proof fragments keep pace; ``vfr`` keeps the
-    timestamps true instead of repeating frames."""
+    timestamps true instead of repeating frames. ``zerolatency``: x264's frame threads would
+    hold several frames back, seconds of video once few frames arrive, lost in a crash."""
     # ffmpeg-python renders video_size from a (width, height) pair
     stream = ffmpeg.input(display.name, format="x11grab", draw_mouse=0,
                           video_size=(display.width, display.height), framerate=frame_rate)
     stream = stream.filter("mpdecimate", max=max(1, frame_rate))
     if display.width % 2 or display.height % 2:
         stream = stream.filter("crop", "trunc(iw/2)*2", "trunc(ih/2)*2")
-    out = stream.output(str(output), vcodec="libx264", preset="ultrafast", pix_fmt="yuv420p",
-                        fps_mode="vfr", **fragmented_output_args(frame_rate))
+    out = stream.output(str(output), vcodec="libx264", preset="ultrafast", tune="zerolatency",
+                        pix_fmt="yuv420p", fps_mode="vfr", **fragmented_output_args(frame_rate))
     return out.global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning") \
         .overwrite_output().compile(cmd=binary)
 
