@@ -17,15 +17,6 @@ def decode_every_frame(path: Path) -> None:
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
-def frame_count(path: Path) -> int:
-    """Frames ffprobe counts by decoding the file."""
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-         "stream=nb_read_frames", "-of", "csv=p=0", str(path)],
-        capture_output=True, text=True, timeout=120, check=True)
-    return int(result.stdout.strip())
-
-
 def fragmented_sample(path: Path, seconds: int, rate: int = 10) -> None:
     """A test pattern written the way the recorder writes (fragmented MP4)."""
     options = ffmpeg.output(ffmpeg.input("x"), "y", **fragmented_output_args(rate)).get_args()
