@@ -5,8 +5,7 @@
 # driver. On SIGTERM (docker stop) ffmpeg is stopped first with SIGINT and waited for, so the
 # recording gets its trailer; then everything else is stopped in reverse order. The recording
 # is a fragmented MP4, so a container killed outright still leaves a video up to about a second
-# before. A browser that dies while the driver runs stops the container (BROWSER_WATCH seconds
-# between looks, 0 = never), so the hub notices without waiting for a client command.
+# before.
 set -u
 
 SCREEN_WIDTH="${SCREEN_WIDTH:-1280}"
@@ -17,8 +16,7 @@ VIDEO_NAME="$(basename -- "${VIDEO_NAME:-video.mp4}")"
 RECORDINGS_DIR="${RECORDINGS_DIR:-/recordings}"
 export DISPLAY="${DISPLAY:-:99}"
 
-xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids="" watch_pid=""
-BROWSER_WATCH="${BROWSER_WATCH:-1}"
+xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids=""
 
 log() { echo "tggrid-entrypoint: $*" >&2; }
 
@@ -36,7 +34,6 @@ stop() {
 
 shutdown() {
     trap - TERM INT
-    [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
     if [ -n "$ffmpeg_pid" ]; then
         log "recording.stopping file=$RECORDINGS_DIR/$VIDEO_NAME"
         stop "$ffmpeg_pid" INT
@@ -47,35 +44,6 @@ shutdown() {
     stop "$vnc_pid" TERM
     stop "$wm_pid" TERM
     stop "$xvfb_pid" TERM
-}
-
-# Is a browser process running (any of the names Chromium and Firefox run under)? A killed
-# browser stays a zombie until its driver reaps it: that one is not running.
-browser_running() {
-    local stat line name state
-    for stat in /proc/[0-9]*/stat; do
-        read -r line 2>/dev/null < "$stat" || continue
-        name="${line#*(}" name="${name%%)*}" state="${line##*) }" state="${state%% *}"
-        case "$name" in
-            chromium | chrome | firefox | firefox-esr | firefox-bin)
-                [ "$state" != Z ] && return 0 ;;
-        esac
-    done
-    return 1
-}
-
-# Once a browser has run, its disappearance stops the container (SIGTERM to this script).
-watch_browser() {
-    local seen=0
-    while sleep "$BROWSER_WATCH"; do
-        if browser_running; then
-            seen=1
-        elif [ "$seen" = 1 ]; then
-            log "browser.exited stopping"
-            kill -TERM "$$"
-            return
-        fi
-    done
 }
 
 on_signal() {
@@ -141,10 +109,6 @@ fi
 "$@" &
 driver_pid=$!
 log "driver.started pid=$driver_pid command=$1"
-if [ "$BROWSER_WATCH" != 0 ]; then
-    watch_browser &
-    watch_pid=$!
-fi
 
 wait "$driver_pid"
 code=$?

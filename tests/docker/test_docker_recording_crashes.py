@@ -1,4 +1,4 @@
-"""Docker sessions whose container or browser dies: the video is kept, the slot freed."""
+"""Docker sessions whose container dies: the video up to about a second before is kept."""
 
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ from tests.support.hubs import RunningHub
 from tests.support.videos import decode_every_frame
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
-
-KILL_BROWSER = ("for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = chromium ] "
-                "&& kill -9 ${p#/proc/}; done; true")
-
 
 def _recording(hub: RunningHub, session_id: str) -> dict:
     found: list[dict] = []
@@ -74,21 +70,3 @@ def test_a_killed_container_leaves_a_partial_video(
     _download(hub, driver.session_id, tmp_path / "killed-container.mp4")
     wait_until(lambda: not session_containers(docker_client, hub), "the dead container to go")
 
-
-def test_a_killed_browser_in_a_container_ends_its_silent_session(
-    node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
-    tmp_path: Path,
-) -> None:
-    hub, driver, container = _recorded(hub_factory, docker_client)
-    container.exec_run(["bash", "-c", KILL_BROWSER])  # the client says nothing from here on
-
-    wait_until(lambda: not session_containers(docker_client, hub), "the container to go",
-               timeout=60)  # not the 300 s idle timeout
-    status, row = hub.request("GET", f"/api/sessions/{driver.session_id}")
-    assert (status, row["state"]) == (200, "failed"), row
-    assert "container stopped" in row["endReason"]
-    recording = _recording(hub, driver.session_id)
-    assert recording["status"] == "ready", recording  # the container finished the file
-    _download(hub, driver.session_id, tmp_path / "killed-browser.mp4")
-    second = webdriver.Remote(hub.url, options=options_for("chrome"))  # the one slot is free
-    second.quit()
