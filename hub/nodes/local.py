@@ -24,7 +24,7 @@ import aiohttp
 import psutil
 
 from hub import processes
-from hub.nodes import driver_http
+from hub.nodes import browser_watch, driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.screens import ScreenError, ScreenProvider, SessionScreen
@@ -330,8 +330,15 @@ class LocalNode(Node):
                                                 unreachable)
 
     async def _watch(self, session: NodeSession, handle: LocalProcessHandle) -> None:
-        code = await handle.process.wait()
-        session.mark_dead(f"the driver process exited with code {code}")
+        """The driver exiting, or its browser (browser_watch), ends the session."""
+        browser = asyncio.create_task(browser_watch.watch(session, handle.process.pid))
+        try:
+            code = await handle.process.wait()
+            session.mark_dead(f"the driver process exited with code {code}")
+        finally:
+            browser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await browser
 
     async def stop_session(self, session: NodeSession) -> None:
         handle: LocalProcessHandle = session.handle

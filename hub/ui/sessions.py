@@ -11,7 +11,7 @@ from aiohttp import web
 
 from hub.callers import caller_of
 from hub.db import sessions as history
-from hub.db.recordings import READY, owner_id_of
+from hub.db.recordings import PARTIAL, READY, owner_id_of
 from hub.grid.session import Session
 from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, RECORDINGS, REGISTRY, SETTINGS
 from hub.ui import people
@@ -62,7 +62,8 @@ async def detail_page(request: web.Request) -> web.Response:
     return page(request, "session.html", {
         "session_id": session_id, "row": row or {}, "running": live is not None,
         "vnc_url": vnc, "recording": recording,
-        "video_ready": recording is not None and recording.status == READY and live is None,
+        "video_ready": recording is not None and recording.status in (READY, PARTIAL)
+                       and live is None,
         "capabilities": json.dumps(capabilities, indent=2, sort_keys=True, default=str),
         "requested": json.dumps((row or {}).get("requestedCapabilities") or {}, indent=2,
                                 sort_keys=True, default=str),
