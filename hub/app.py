@@ -45,6 +45,7 @@ from hub.nodes.browsers import detect_chrome, detect_firefox
 from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
+from hub.security import setup as security_setup
 from hub.ui import setup as ui_setup
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
@@ -129,6 +130,7 @@ def features() -> list[FeatureSetup]:
     """
     found: list[FeatureSetup] = []
     # feature setups: one line each, in order
+    found.append(security_setup.setup)
     found.append(db_setup.setup)
     found.append(auth_setup.setup)
     found.append(api_setup.setup)
@@ -142,7 +144,7 @@ def features() -> list[FeatureSetup]:
 
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
     app = web.Application(middlewares=[api_errors, webdriver_errors],
-                          client_max_size=256 * 1024 * 1024)
+                          client_max_size=settings.max_session_body_size)
     app[SETTINGS] = settings
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()

@@ -25,6 +25,7 @@ from hub.db.recordings import owner_id_of
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
+from hub.security.policy import check_capabilities, policy_of
 from hub.urls import public_base
 from hub.w3c.capabilities import SessionOptions, process_capabilities
 from hub.w3c.errors import WebDriverError
@@ -127,6 +128,7 @@ async def create_session(request: web.Request) -> web.Response:
         candidates = process_capabilities({"capabilities": {"alwaysMatch": caps}})
         for candidate in candidates:
             SessionOptions.from_capabilities(candidate)
+        check_capabilities(policy_of(request.app), candidates)
         request.app[DISTRIBUTOR].check_satisfiable(candidates)
         session = await wait_for_session(
             request, SessionRequest(candidates, owner=request.get("user"),

@@ -31,6 +31,7 @@ from hub.proxy.websocket import (
     is_websocket_upgrade,
     serve_bridge,
 )
+from hub.security.policy import check_capabilities, policy_of
 from hub.urls import websocket_base
 from hub.w3c.capabilities import Capabilities, SessionOptions, process_capabilities
 from hub.w3c.errors import InvalidArgument, SessionNotCreated
@@ -97,6 +98,7 @@ async def cdp_websocket(request: web.Request) -> web.StreamResponse:
         raise InvalidArgument("/cdp takes a websocket connection; for the http form read "
                               "/cdp/json/version")
     caps = requested_capabilities(request)
+    check_capabilities(policy_of(request.app), [caps])
     request.app[DISTRIBUTOR].check_satisfiable([caps])
     session = await wait_for_session(
         request, SessionRequest([caps], kind="cdp", owner=owner_of(request),

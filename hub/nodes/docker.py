@@ -98,6 +98,10 @@ class DockerNode(Node):
                 for name, image in self.images.items()]
 
     @property
+    def binaries(self) -> list[str]:
+        return [driver.BINARIES[name] for name in self.images if name in driver.BINARIES]
+
+    @property
     def client(self) -> docker.DockerClient:
         assert self._client is not None, "DockerNode.start() was not awaited"
         return self._client

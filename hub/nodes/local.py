@@ -130,6 +130,11 @@ class LocalNode(Node):
     def stereotypes(self) -> list[Capabilities]:
         return [install.stereotype for install in self.installs.values()]
 
+    @property
+    def binaries(self) -> list[str]:
+        return [path for install in self.installs.values()
+                for path in (install.browser_binary, install.driver_binary)]
+
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),

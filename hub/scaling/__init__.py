@@ -22,6 +22,7 @@ from hub.keys import AUTOSCALER, DATABASE, DISTRIBUTOR, HEALTH_CHECKER, POOL, RE
 from hub.nodes.relay import RelayNode
 from hub.scaling import balancing_api, nodes_api, store
 from hub.scaling.usage import utilisation
+from hub.security.policy import policy_of
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,9 @@ async def _scaling_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("autoscaler.stored_config_invalid error=%s", error)
         config = default
     target = min(max(settings.warm_pool_size, config.minPoolSize), config.maxPoolSize)
-    pool = WarmPool(lambda: distributor.nodes.values(), target=target)
+    policy = policy_of(app)
+    pool = WarmPool(lambda: distributor.nodes.values(), target=target,
+                    check=policy.check if policy else None)
     distributor.pool = pool
     app[POOL] = pool
     app[AUTOSCALER] = Autoscaler(config, utilisation=lambda: utilisation(distributor),

@@ -12,6 +12,7 @@ from hub.callers import caller_of
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, PROXY, QUEUE, REGISTRY, SETTINGS
+from hub.security.policy import check_capabilities, policy_of
 from hub.w3c.capabilities import SessionOptions, process_capabilities
 from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
 
@@ -64,6 +65,7 @@ async def new_session(request: web.Request) -> web.Response:
     candidates = process_capabilities(body)
     for caps in candidates:
         SessionOptions.from_capabilities(caps)
+    check_capabilities(policy_of(request.app), candidates)
     request.app[DISTRIBUTOR].check_satisfiable(candidates)
     session = await wait_for_session(
         request, SessionRequest(candidates, owner=owner_of(request), client=caller_of(request))
