@@ -137,7 +137,7 @@ class Settings:
     )
     allow_registration: bool = _setting(
         False, "Let anyone create an account with POST /api/auth/register (off: admins "
-        "create accounts with `tggrid user create` or POST /api/users).")
+        "create accounts with `tggrid user create`).")
     secret_key: str = _setting(
         "", "Key that encrypts TOTP secrets at rest and signs view links and dashboard sign-in "
         "tickets (any string; keep it secret and stable; hubs sharing a database need the "

@@ -14,7 +14,7 @@ from hub.api.errors import ApiError
 from hub.callers import caller_of
 from hub.db import users
 from hub.db.users import UserInfo
-from hub.keys import ACCOUNTS, DATABASE
+from hub.keys import ACCOUNTS, DATABASE, SETTINGS
 from hub.ui.render import page, redirect, require_viewer, viewer
 
 NOTICES = {"2fa-on": "Two-factor sign-in is on.", "2fa-off": "Two-factor sign-in is off.",
@@ -34,6 +34,14 @@ def _me(request: web.Request) -> UserInfo:
     return user
 
 
+async def _confirm(request: web.Request, user: UserInfo, form: dict[str, str]) -> None:
+    """A sign-in older than ``reauth_window`` needs the password (and code) again."""
+    await request.app[ACCOUNTS].confirm_recent(
+        user, request.get("token_hash"), form.get("password", ""),
+        form.get("code", "").strip(), caller_of(request),
+        window=request.app[SETTINGS].reauth_window)
+
+
 async def _render(request: web.Request, user: UserInfo, status: int = 200,
                   **extra: Any) -> web.Response:
     tokens = await users.list_tokens(request.app[DATABASE], user.id)
@@ -48,7 +56,9 @@ async def account(request: web.Request) -> web.Response:
 
 async def enable_2fa(request: web.Request) -> web.Response:
     user = _me(request)
+    form = await _form(request)
     try:
+        await _confirm(request, user, form)
         enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller_of(request))
     except ApiError as error:
         return await _render(request, user, error.http_status, error=error.message)
@@ -82,6 +92,7 @@ async def create_token(request: web.Request) -> web.Response:
     user = _me(request)
     form = await _form(request)
     try:
+        await _confirm(request, user, form)
         info, token = await request.app[ACCOUNTS].create_token(user, form.get("name", ""),
                                                                caller_of(request))
     except ApiError as error:

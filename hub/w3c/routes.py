@@ -13,6 +13,7 @@ from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, PROXY, QUEUE, REGISTRY, SETTINGS
 from hub.security.policy import check_capabilities, policy_of
+from hub.security.scope import hidden_session, owns, sees_all
 from hub.w3c.capabilities import SessionOptions, process_capabilities
 from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
 
@@ -107,7 +108,8 @@ async def delete_session(request: web.Request) -> web.Response:
 async def status(request: web.Request) -> web.Response:
     distributor = request.app[DISTRIBUTOR]
     settings = request.app[SETTINGS]
-    sessions = {s.id: session_summary(s) for s in request.app[REGISTRY]}
+    sessions = {s.id: session_summary(s) if owns(request, s.owner) else
+                hidden_session(s.created_at) for s in request.app[REGISTRY]}
     nodes = [slots.status(sessions, settings.session_timeout)
              for slots in distributor.nodes.values()]
     queue = distributor.queue
@@ -131,14 +133,20 @@ def session_summary(session: Session) -> dict[str, Any]:
 async def list_queue(request: web.Request) -> web.Response:
     return json_response([
         {"requestId": r.id, "enqueued": r.enqueued_at, "capabilities": r.candidates}
-        for r in request.app[QUEUE]
+        for r in request.app[QUEUE] if owns(request, r.owner)
     ])
 
 
 async def clear_queue(request: web.Request) -> web.Response:
-    cleared = request.app[QUEUE].clear(
-        "New session request was cancelled: the new session queue was cleared"
-    )
+    reason = "New session request was cancelled: the new session queue was cleared"
+    queue = request.app[QUEUE]
+    if sees_all(request):
+        cleared = queue.clear(reason)
+    else:  # only the caller's own requests
+        mine = [r for r in queue if owns(request, r.owner) and queue.remove(r)]
+        for queued in mine:
+            queued.fail(SessionNotCreated(reason))
+        cleared = len(mine)
     return json_response({"value": cleared, "message": f"Cleared {cleared} requests"})
 
 
