@@ -46,6 +46,7 @@ from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.security import setup as security_setup
+from hub.security.privileges import browser_user
 from hub.ui import setup as ui_setup
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
@@ -74,7 +75,8 @@ def local_node(
         installs.append(install)
     return LocalNode(hub_id=hub_id, installs=installs, max_sessions=settings.max_sessions,
                      start_timeout=settings.session_start_timeout,
-                     display_provider=display_provider)
+                     display_provider=display_provider,
+                     run_as=browser_user(settings.browser_user))
 
 
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
