@@ -34,4 +34,4 @@ def test_drivers_and_browsers_run_unprivileged_with_the_sandbox(hub_factory: Hub
         finally:
             driver.quit()
     status, listed = hub.request("GET", "/api/recordings")
-    assert status == 200 and listed["items"], "the recording (ffmpeg stays with the hub) works"
+    assert status == 200 and listed["recordings"], "the recording (ffmpeg stays with the hub) works"
