@@ -12,10 +12,10 @@ from aiohttp import web
 
 from hub.api.errors import ApiError, http_status
 from hub.auth.errors import AuthError
-from hub.callers import caller_of
+from hub.callers import TOKEN_HASH, caller_of
 from hub.db import users
 from hub.db.users import UserInfo
-from hub.keys import ACCOUNTS, DATABASE
+from hub.keys import ACCOUNTS, DATABASE, SETTINGS
 from hub.ui.render import page, redirect, require_viewer, viewer
 
 NOTICES = {"2fa-on": "Two-factor sign-in is on.", "2fa-off": "Two-factor sign-in is off.",
@@ -35,6 +35,14 @@ def _me(request: web.Request) -> UserInfo:
     return user
 
 
+async def _confirm(request: web.Request, user: UserInfo, form: dict[str, str]) -> None:
+    """A sign-in older than ``reauth_window`` needs the password (and code) again."""
+    await request.app[ACCOUNTS].confirm_recent(
+        user, request.get(TOKEN_HASH), form.get("password", ""),
+        form.get("code", "").strip(), caller_of(request),
+        window=request.app[SETTINGS].reauth_window)
+
+
 async def _render(request: web.Request, user: UserInfo, status: int = 200,
                   **extra: Any) -> web.Response:
     tokens = await users.list_tokens(request.app[DATABASE], user.id)
@@ -49,7 +57,9 @@ async def account(request: web.Request) -> web.Response:
 
 async def enable_2fa(request: web.Request) -> web.Response:
     user = _me(request)
+    form = await _form(request)
     try:
+        await _confirm(request, user, form)
         enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller_of(request))
     except (ApiError, AuthError) as error:
         return await _render(request, user, http_status(error), error=error.message)
@@ -83,6 +93,7 @@ async def create_token(request: web.Request) -> web.Response:
     user = _me(request)
     form = await _form(request)
     try:
+        await _confirm(request, user, form)
         info, token = await request.app[ACCOUNTS].create_token(user, form.get("name", ""),
                                                                caller_of(request))
     except (ApiError, AuthError) as error:
