@@ -55,6 +55,9 @@ from hub.nodes.kubernetes_setup import kubernetes_node
 from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.scaling import setup as scaling_setup
+from hub.security import setup as security_setup
+from hub.security.policy import CapabilityPolicy
+from hub.security.privileges import browser_user
 from hub.ui import setup as ui_setup
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
@@ -84,7 +87,8 @@ def local_node(
         installs.append(install)
     return LocalNode(hub_id=hub_id, installs=installs, max_sessions=settings.max_sessions,
                      start_timeout=settings.session_start_timeout,
-                     display_provider=display_provider)
+                     display_provider=display_provider,
+                     run_as=browser_user(settings.browser_user))
 
 
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -146,6 +150,7 @@ def features() -> list[FeatureSetup]:
     """
     found: list[FeatureSetup] = []
     # feature setups: one line each, in order
+    found.append(security_setup.setup)
     found.append(db_setup.setup)
     found.append(auth_setup.setup)
     found.append(api_setup.setup)
@@ -182,7 +187,7 @@ def _presence_listeners(app: web.Application, distributor: Distributor) -> None:
 
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
     app = web.Application(middlewares=[api_errors, webdriver_errors],
-                          client_max_size=256 * 1024 * 1024)
+                          client_max_size=settings.max_session_body_size)
     app[SETTINGS] = settings
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()
@@ -190,13 +195,16 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     defaults = SessionDefaults(enable_vnc=settings.enable_vnc,
                                enable_video=settings.enable_recording)
     nodes: dict[str, NodeSlots] = {}
-    app[POOL] = WarmPool(lambda: nodes.values(), defaults=defaults.apply)
+    # The capability policy: every session start (through the grid) and the pool obey it.
+    policy = CapabilityPolicy(settings, offered=lambda: [
+        binary for slots in nodes.values() for binary in slots.node.binaries])
+    app[POOL] = WarmPool(lambda: nodes.values(), defaults=defaults.apply, check=policy.check)
     app[DISTRIBUTOR] = Distributor(
         app[QUEUE], app[REGISTRY], session_timeout=settings.session_timeout,
         request_timeout=settings.session_request_timeout, nodes=nodes, pool=app[POOL],
     )
     app[GRID] = Grid(app[DISTRIBUTOR], request_timeout=settings.session_request_timeout,
-                     defaults=defaults)
+                     defaults=defaults, check=policy.check)
     _presence_listeners(app, app[DISTRIBUTOR])
     app[REFUSE] = refuse_unauthenticated
     app[CAPABILITY_HOOKS] = []

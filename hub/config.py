@@ -184,7 +184,8 @@ class Settings:
         "websockets need an API token. off: anonymous use, allowed only on a loopback host.",
     )
     allow_registration: bool = _setting(
-        True, "Let anyone create an account with POST /api/auth/register.")
+        False, "Let anyone create an account with POST /api/auth/register (off: admins "
+        "create accounts with `tggrid user create`).")
     secret_key: str = _setting(
         "", "Key that encrypts TOTP secrets at rest and signs view links and dashboard sign-in "
         "tickets (any string; keep it secret and stable; hubs sharing a database need the "
@@ -205,6 +206,34 @@ class Settings:
         "that cannot reach the database for as long fences itself: it ends its sessions and "
         "takes no new ones until the database answers. Must exceed hub_heartbeat_interval; "
         "hubs' clocks must agree to well within it.")
+    # -- security (hub/security): who may call, from where, with what -------------------
+    allowed_hosts: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Host names the hub answers to besides loopback names, the bound address and "
+        "the host of public_url (a request for any other Host is refused: DNS rebinding). "
+        "'*' answers to any.")
+    allowed_origins: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Web origins (scheme://host[:port]) besides the hub's own whose pages may change "
+        "things or open websockets (CDP, BiDi, VNC, /cdp) from a browser.")
+    max_body_size: int = _setting(
+        1024 * 1024, "Largest request body in bytes read before authentication and on /api.")
+    max_session_body_size: int = _setting(
+        256 * 1024 * 1024, "Largest POST /session body (browser extensions travel in it) in "
+        "bytes, for authenticated callers or with auth off.")
+    allowed_binaries: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Browser or driver binaries a session may name in its capabilities besides "
+        "those the nodes offer.")
+    allowed_browser_args: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Browser switches or Firefox preferences a session may set although the "
+        "capability policy refuses them by default (e.g. --gpu-launcher).")
+    allow_session_env: bool = _setting(
+        False, "Let sessions set environment variables of the driver and browser "
+        "(tggrid:options.env, selenoid:options.env).")
+    reauth_window: float = _setting(
+        300.0, "Seconds after signing in with the password during which enabling 2FA and "
+        "creating tokens need no password again.")
+    browser_user: str = _setting(
+        "tggrid-browser", "Unprivileged user the local node runs drivers and browsers as "
+        "when the hub runs as root (created by scripts/setup.sh); empty: the hub's user.")
     insecure_no_auth: bool = _setting(
         False, "Allow auth off while listening on a non-loopback address (anyone who can "
         "reach the port can then drive browsers and read every session).",
@@ -356,6 +385,9 @@ def validate(settings: Settings) -> None:
             f"setting 'hub_dead_after' ({settings.hub_dead_after:g} s) must exceed "
             f"'hub_heartbeat_interval' ({settings.hub_heartbeat_interval:g} s), or live hubs "
             "would be taken for dead between two heartbeats")
+    if settings.max_body_size < 1024 or settings.max_session_body_size < settings.max_body_size:
+        raise ConfigError("setting 'max_body_size' must be at least 1024 and "
+                          "'max_session_body_size' at least 'max_body_size'")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError("setting 'public_url' must start with http:// or https://")
 

@@ -14,7 +14,7 @@ import ctypes
 import logging
 import os
 import signal
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO
 
 import psutil
@@ -34,18 +34,31 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _as_user(user: tuple[int, int]) -> Callable[[], None]:
+    """Before exec: drop to ``user`` (uvloop's subprocess takes no user=), then the death
+    signal, which a change of credentials would clear."""
+    def drop() -> None:
+        os.setgroups([])
+        os.setgid(user[1])
+        os.setuid(user[0])
+        _die_with_parent()
+    return drop
+
+
 async def spawn(
     argv: Sequence[str], *, hub_id: str, session_tag: str, env: dict[str, str] | None = None,
-    log_path: str | None = None, cwd: str | None = None,
+    log_path: str | None = None, cwd: str | None = None, user: tuple[int, int] | None = None,
 ) -> asyncio.subprocess.Process:
-    """Start a marked child in its own process group, output to ``log_path``."""
+    """Start a marked child in its own process group, output to ``log_path``; as ``user``
+    (uid, gid) when given."""
     child_env = {**os.environ, **(env or {}), HUB_ID_ENV: hub_id, HUB_PID_ENV: str(os.getpid()),
                  SESSION_ENV: session_tag}
     output = _open_log(log_path) if log_path else asyncio.subprocess.DEVNULL
     try:
         return await asyncio.create_subprocess_exec(
             *argv, env=child_env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-            stdout=output, stderr=output, start_new_session=True, preexec_fn=_die_with_parent,
+            stdout=output, stderr=output, start_new_session=True,
+            preexec_fn=_as_user(user) if user else _die_with_parent,
         )
     finally:
         if log_path:

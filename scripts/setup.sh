@@ -26,6 +26,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The local node runs drivers and browsers as this unprivileged user when the hub runs as
+# root (setting browser_user); no login, no home of its own: each session's folder is HOME.
+if [ "$(id -u)" = 0 ] && ! id tggrid-browser >/dev/null 2>&1; then
+  echo "setup: creating the user tggrid-browser"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    tggrid-browser
+fi
+
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating the virtualenv in .venv"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from hub.api.common import current_user, json_response, read_body, text_field
@@ -49,8 +51,19 @@ async def me(request: web.Request) -> web.Response:
     return json_response({"user": current_user(request).to_json()})
 
 
+async def confirm_recent(request: web.Request, body: dict[str, Any]) -> None:
+    """Password (and code) in the body, or a sign-in within ``reauth_window``."""
+    code = body.get("code")
+    await request.app[ACCOUNTS].confirm_recent(
+        current_user(request), request.get(TOKEN_HASH), text_field(body, "password",
+                                                                     required=False),
+        str(code) if code not in (None, "") else "", caller_of(request),
+        window=request.app[SETTINGS].reauth_window)
+
+
 async def enable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
+    await confirm_recent(request, await read_body(request))
     return json_response(await request.app[ACCOUNTS].enable_2fa(user, caller_of(request)))
 
 

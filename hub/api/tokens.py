@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub.api.auth_routes import confirm_recent
 from hub.api.common import current_user, json_response, read_body, text_field
 from hub.api.errors import NotFound
 from hub.callers import caller_of
@@ -14,6 +15,7 @@ from hub.keys import ACCOUNTS, DATABASE
 async def create_token(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
+    await confirm_recent(request, body)
     info, token = await request.app[ACCOUNTS].create_token(
         user, text_field(body, "name"), caller_of(request))
     return json_response({**info.to_json(), "token": token}, status=201)

@@ -282,6 +282,35 @@ class Accounts:
                         "twoFactorEnabled": {"from": row.totp_enabled, "to": False}}})
         return dataclasses.replace(users.user_info(row), two_factor_enabled=False)
 
+    # -- proving it is still you ----------------------------------------------------------
+
+    async def confirm_recent(self, user: UserInfo, token_hash: str | None, password: str,
+                             code: str, caller: Caller, *, window: float) -> None:
+        """Before 2FA changes and new tokens: the password (and the second factor) now, or a
+        sign-in with them within ``window`` seconds. A stolen API token alone is not enough.
+        """
+        if password:
+            await self._check_throttle(user.email, user, caller, signing_in=False)
+            row = await self._row(user)
+            if not await passwords.verify_password(row.password_hash, password):
+                await self._failure(user.email, row, "bad_password", caller)
+                raise NotAuthenticated("wrong password", code="invalid_credentials")
+            if row.totp_enabled:
+                if not code:
+                    raise NotAllowed("send the two-factor code ('code') with the password",
+                                     code="two_factor_required")
+                await self._second_factor(row, code, caller)
+            return
+        found = await users.user_for_token(self.db, token_hash) if token_hash else None
+        if found is not None:
+            _, token = found
+            age = (utcnow() - token.created_at).total_seconds()
+            if token.kind == "login" and token.user_id == user.id and 0 <= age <= window:
+                return
+        raise NotAllowed("confirm with your password ('password', and 'code' when two-factor "
+                         "sign-in is on): an API token alone cannot do this, and the sign-in "
+                         f"is older than {window:g} s", code="reauthentication_required")
+
     # -- API tokens ------------------------------------------------------------------------
 
     async def create_token(self, user: UserInfo, name: str, caller: Caller

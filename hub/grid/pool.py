@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import copy
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,6 +24,7 @@ from hub.grid.pool_profile import launch_capabilities, pooled, restates_defaults
 from hub.grid.slots import UP, NodeSlots
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.errors import WebDriverError
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +36,11 @@ class WarmPool:
         self, nodes: Callable[[], Iterable[NodeSlots]], *, target: int = 0,
         check_interval: float = 5.0, defaults: Callable[[SessionOptions], SessionOptions] = (
             lambda options: options),
+        check: Callable[[Capabilities], None] | None = None,
     ) -> None:
         self._nodes = nodes
         self._defaults = defaults  # the hub-wide screen and media switches
+        self._check = check  # the capability policy, as for every other session start
         self.target = target  # per profile
         self.check_interval = check_interval
         self._idle: dict[ProfileKey, collections.deque[NodeSession]] = {}
@@ -120,15 +124,21 @@ class WarmPool:
                     await self._changed.wait()
             self._changed.clear()
 
-    def _profiles(self) -> list[tuple[ProfileKey, Node, Capabilities]]:
+    def _profiles(self) -> list[tuple[ProfileKey, NodeSlots, Capabilities]]:
         found = []
         for slots in self._nodes():
             if slots.availability != UP or not slots.node.prestarts:
                 continue
             for stereotype in slots.node.stereotypes:
                 if pooled(stereotype):
-                    found.append(((slots.id, stereotype["browserName"]), slots.node, stereotype))
+                    found.append(((slots.id, stereotype["browserName"]), slots, stereotype))
         return found
+
+    def _room(self, slots: NodeSlots) -> bool:
+        """Pooled and running browsers together stay within the node's capacity."""
+        waiting = sum(len(idle) for (node_id, _), idle in self._idle.items()
+                      if node_id == slots.id)
+        return slots.busy + waiting < slots.node.max_sessions
 
     async def _fill(self) -> None:
         profiles = self._profiles()
@@ -136,13 +146,23 @@ class WarmPool:
         for key, idle in self._idle.items():
             while idle and (key not in live or len(idle) > self.target):
                 self._discard(key, idle.pop(), "the pool shrank")
-        for key, node, stereotype in profiles:
+        for key, slots, stereotype in profiles:
+            node = slots.node
             idle = self._idle.setdefault(key, collections.deque())
             self._owners[key] = node
-            while len(idle) < self.target:
+            capabilities = launch_capabilities(stereotype)
+            if self._check is not None:
                 try:
-                    session = await node.prestart(launch_capabilities(stereotype), stereotype,
-                                                  self._defaults(SessionOptions()))
+                    self._check(capabilities)
+                except WebDriverError as error:
+                    log.warning("pool.refused node=%s browser=%s error=%s", node.id, key[1],
+                                error.message)
+                    continue
+            while len(idle) < self.target and self._room(slots):
+                options = self._defaults(SessionOptions())
+                try:
+                    session = await node.prestart(copy.deepcopy(capabilities), stereotype,
+                                                  options)
                 except SessionStartError as error:
                     log.warning("pool.start_failed node=%s browser=%s error=%s", node.id,
                                 key[1], error.message)

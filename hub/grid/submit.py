@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 
 from hub.callers import Caller, Owner
 from hub.grid.distributor import Distributor
@@ -34,8 +35,10 @@ class SessionDefaults:
 
 class Grid:
     def __init__(self, distributor: Distributor, *, request_timeout: float,
-                 defaults: SessionDefaults | None = None) -> None:
+                 defaults: SessionDefaults | None = None,
+                 check: Callable[[Capabilities], None] | None = None) -> None:
         self.distributor = distributor
+        self.check = check  # the capability policy (hub.security.policy), when there is one
         self.request_timeout = request_timeout
         self.defaults = defaults or SessionDefaults()
 
@@ -54,6 +57,9 @@ class Grid:
                          for stereotype in slots.node.stereotypes))
         options = [self.defaults.apply(SessionOptions.from_capabilities(caps))
                    for caps in candidates]
+        if self.check is not None:
+            for caps in candidates:
+                self.check(caps)
         self.distributor.check_satisfiable(candidates)
         return SessionRequest(candidates, options=options, kind=kind, owner=owner,
                               client=client)

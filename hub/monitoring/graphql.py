@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -47,16 +48,21 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)) if epoch else ""
 
 
-def snapshot(distributor: Distributor, uri: str, version: str) -> dict[str, Any]:
-    """The grid as plain dicts; graphql-core's default resolver reads their keys."""
+def snapshot(distributor: Distributor, uri: str, version: str,
+             visible: Callable[[Any], bool] = lambda owner: True) -> dict[str, Any]:
+    """The grid as plain dicts; graphql-core's default resolver reads their keys. Sessions
+    and queued requests whose owner is not ``visible`` are counted but not listed."""
     nodes, all_sessions = [], []
     live = {s.id: s for s in distributor.sessions()}
     for slots in distributor.nodes.values():
         node = slots.node
-        sessions = []
+        sessions, hidden = [], 0
         for slot in slots.slots:
             session = live.get(slot.session_id or "")
             if session is None:
+                continue
+            if not visible(session.owner):
+                hidden += 1
                 continue
             sessions.append({
                 "id": session.id, "capabilities": json.dumps(session.capabilities),
@@ -70,7 +76,7 @@ def snapshot(distributor: Distributor, uri: str, version: str) -> dict[str, Any]
         nodes.append({
             "id": node.id, "uri": node.uri, "status": slots.availability,
             "maxSession": node.max_sessions, "slotCount": len(slots.slots),
-            "sessions": sessions, "sessionCount": len(sessions), "version": version,
+            "sessions": sessions, "sessionCount": len(sessions) + hidden, "version": version,
             "stereotypes": json.dumps([{"slots": node.max_sessions, "stereotype": s}
                                        for s in node.stereotypes]),
             "osInfo": None,
@@ -78,24 +84,28 @@ def snapshot(distributor: Distributor, uri: str, version: str) -> dict[str, Any]
     return {
         "grid": {"uri": uri, "totalSlots": sum(n["slotCount"] for n in nodes),
                  "nodeCount": len(nodes), "maxSession": sum(n["maxSession"] for n in nodes),
-                 "sessionCount": len(all_sessions), "sessionQueueSize": distributor.queued,
+                 "sessionCount": sum(n["sessionCount"] for n in nodes),
+                 "sessionQueueSize": distributor.queued,
                  "version": version},
         "nodesInfo": {"nodes": nodes},
         "sessionsInfo": {"sessionQueueRequests": [json.dumps(r.candidates[0] if r.candidates
                                                              else {})
-                                                  for r in distributor.waiting()],
+                                                  for r in distributor.waiting()
+                                                  if visible(r.owner)],
                          "sessions": all_sessions},
         "session": lambda info, id: next((s for s in all_sessions if s["id"] == id), None),
     }
 
 
 async def execute(
-    schema: GraphQLSchema, distributor: Distributor, body: Any, uri: str, version: str
+    schema: GraphQLSchema, distributor: Distributor, body: Any, uri: str, version: str,
+    visible: Callable[[Any], bool] = lambda owner: True,
 ) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return {"errors": [{"message": "the body must be a JSON object with a 'query' string"}]}
     variables = body.get("variables") if isinstance(body.get("variables"), dict) else None
-    result = await graphql(schema, body["query"], root_value=snapshot(distributor, uri, version),
+    result = await graphql(schema, body["query"],
+                           root_value=snapshot(distributor, uri, version, visible),
                            variable_values=variables, operation_name=body.get("operationName"))
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:

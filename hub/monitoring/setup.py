@@ -17,6 +17,7 @@ from hub import __version__
 from hub.keys import AUTOSCALER, DISTRIBUTOR, METRICS, POOL, PROXY, SETTINGS
 from hub.monitoring import graphql
 from hub.monitoring.metrics import Metrics
+from hub.scope import owns
 
 GRAPHQL_SCHEMA = web.AppKey("graphql_schema", GraphQLSchema)
 
@@ -54,7 +55,8 @@ async def graphql_endpoint(request: web.Request) -> web.Response:
     app = request.app
     uri = app[SETTINGS].public_url.rstrip("/") or f"{request.scheme}://{request.host}"
     answer = await graphql.execute(app[GRAPHQL_SCHEMA], app[DISTRIBUTOR], body, uri,
-                                   f"tggrid {__version__}")
+                                   f"tggrid {__version__}",
+                                   lambda owner: owns(request, owner))
     return graphql.json_answer(answer)
 
 

@@ -112,6 +112,12 @@ class Node(abc.ABC):
     prestarts: bool = False
     """True when :meth:`prestart` can start a browser ahead of any request."""
 
+    @property
+    def binaries(self) -> list[str]:
+        """Browser and driver binaries this node runs: a client may name these (the
+        capability policy refuses any other)."""
+        return []
+
     async def prestart(
         self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
     ) -> NodeSession:

@@ -134,6 +134,12 @@ class ImageNode(Node):
     prestarts = True
 
     @property
+    def binaries(self) -> list[str]:
+        """The browsers the images hold, where the images put them."""
+        return [BINARIES[name] for name in {s.get("browserName") for s in self.stereotypes}
+                if isinstance(name, str) and name in BINARIES]
+
+    @property
     @abc.abstractmethod
     def http(self) -> aiohttp.ClientSession:
         """The client the node talks to its drivers with."""

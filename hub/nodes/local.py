@@ -28,6 +28,7 @@ from hub.nodes import browser_watch, driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.screens import ScreenError, ScreenProvider, SessionScreen
+from hub.security.privileges import BrowserUser, sandbox_works
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ def _sized_by_client(caps: Capabilities) -> bool:
 
 
 def chrome_capabilities(
-    caps: Capabilities, install: BrowserInstall, workdir: Path, headless: bool
+    caps: Capabilities, install: BrowserInstall, workdir: Path, headless: bool,
+    sandbox: bool = False,
 ) -> Capabilities:
-    """Inject the binary and the flags this environment needs, unless the client set them."""
+    """Inject the binary and the flags this environment needs, unless the client set them;
+    ``sandbox`` keeps Chromium's own sandbox (the browser runs unprivileged, userns work)."""
     caps = copy.deepcopy(caps)
     caps["browserName"] = "chrome"
     if vendor_args(caps, "goog:chromeOptions") is None:
@@ -82,6 +85,8 @@ def chrome_capabilities(
     options.setdefault("binary", install.browser_binary)
     args = [str(arg) for arg in options.get("args", [])]
     for flag in CHROMIUM_FLAGS:
+        if sandbox and flag == "--no-sandbox":
+            continue
         if not _has_flag(args, flag):
             args.append(flag)
     if headless and not _has_flag(args, "--headless"):
@@ -149,23 +154,34 @@ class LocalNode(Node):
     def __init__(
         self, *, hub_id: str, installs: list[BrowserInstall], max_sessions: int,
         start_timeout: float, display_provider: ScreenProvider | None = None,
+        run_as: BrowserUser | None = None,
     ) -> None:
         super().__init__(f"local-{hub_id[:8]}", "local://", max_sessions)
         self.hub_id = hub_id
         self.installs = {install.name: install for install in installs}
         self.start_timeout = start_timeout
         self.display_provider = display_provider
+        self.run_as = run_as  # drivers and browsers never run as root (hub.security)
+        self.sandbox = False  # Chromium's own sandbox, tried at start()
         self._http: aiohttp.ClientSession | None = None
 
     @property
     def stereotypes(self) -> list[Capabilities]:
         return [install.stereotype for install in self.installs.values()]
 
+    @property
+    def binaries(self) -> list[str]:
+        return [path for install in self.installs.values()
+                for path in (install.browser_binary, install.driver_binary)]
+
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
         )
         remove_stale_workdirs()
+        self.sandbox = await asyncio.to_thread(sandbox_works, self.run_as)
+        log.info("node.privileges user=%s sandbox=%s",
+                 self.run_as.name if self.run_as else os.getuid(), self.sandbox)
 
     async def close(self) -> None:
         if self._http:
@@ -221,9 +237,15 @@ class LocalNode(Node):
             env = {"TMPDIR": str(workdir), **options.env, **(media.env if media else {})}
             if options.time_zone:
                 env["TZ"] = options.time_zone
+            user = None
+            if self.run_as is not None:
+                (workdir / "driver.log").touch()
+                self.run_as.own(workdir)
+                env.update(self.run_as.env(workdir))
+                user = (self.run_as.uid, self.run_as.gid)
             process = await processes.spawn(
                 argv, hub_id=self.hub_id, session_tag=tag, env=env,
-                log_path=str(workdir / "driver.log"), cwd=str(workdir),
+                log_path=str(workdir / "driver.log"), cwd=str(workdir), user=user,
             )
             url = f"http://127.0.0.1:{port}"
             await self._wait_ready(url, process, workdir)
@@ -262,7 +284,7 @@ class LocalNode(Node):
         caps = driver_capabilities(caps)
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
-            caps = chrome_capabilities(caps, install, workdir, headless)
+            caps = chrome_capabilities(caps, install, workdir, headless, self.sandbox)
             if not headless and vendor_args(caps, "goog:chromeOptions") is not None:
                 width, height, _ = options.screen_resolution  # fill what VNC shows
                 args = caps["goog:chromeOptions"]["args"]

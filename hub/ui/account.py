@@ -15,10 +15,10 @@ from aiohttp import web
 from hub.auth import totp
 from hub.auth.authenticator import COOKIE
 from hub.auth.errors import AuthError
-from hub.callers import caller_of
+from hub.callers import TOKEN_HASH, caller_of
 from hub.db import users
 from hub.db.users import UserInfo
-from hub.keys import ACCOUNTS, DATABASE
+from hub.keys import ACCOUNTS, DATABASE, SETTINGS
 from hub.ui import flash
 from hub.ui.render import form_of, page, redirect, require_viewer, viewer
 
@@ -47,6 +47,14 @@ async def _setup(request: web.Request, user: UserInfo) -> dict[str, Any] | None:
     uri = totp.provisioning_uri(secret, user.email)
     return {"secret": secret, "qrCode": totp.qr_data_uri(uri),
             "backupCodes": sealed.get("backupCodes", [])}
+
+
+async def _confirm(request: web.Request, user: UserInfo, form: dict[str, str]) -> None:
+    """A sign-in older than ``reauth_window`` needs the password (and code) again."""
+    await request.app[ACCOUNTS].confirm_recent(
+        user, request.get(TOKEN_HASH), form.get("password", ""),
+        form.get("code", "").strip(), caller_of(request),
+        window=request.app[SETTINGS].reauth_window)
 
 
 async def _render(request: web.Request, user: UserInfo, **extra: Any) -> web.Response:
@@ -87,7 +95,9 @@ async def enable_2fa(request: web.Request) -> web.Response:
     user = _me(request)
     if await _setup(request, user) is not None:  # already begun here: show it, keep its key
         raise _back(request, "#two-factor")
+    form = await form_of(request)
     try:
+        await _confirm(request, user, form)
         enrollment = await request.app[ACCOUNTS].enable_2fa(user, caller_of(request))
     except AuthError as error:
         raise _failed(request, user, error, "#two-factor") from None
@@ -147,6 +157,7 @@ async def create_token(request: web.Request) -> web.Response:
     user = _me(request)
     form = await form_of(request)
     try:
+        await _confirm(request, user, form)
         info, token = await request.app[ACCOUNTS].create_token(user, form.get("name", ""),
                                                                caller_of(request))
     except AuthError as error:

@@ -10,8 +10,9 @@ from aiohttp import web
 
 from hub.callers import USER, caller_of
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, REGISTRY, SETTINGS
+from hub.scope import hidden_session, owns, sees_all
 from hub.w3c.capabilities import Capabilities, process_capabilities
-from hub.w3c.errors import InvalidArgument, InvalidSessionId
+from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
 
 if TYPE_CHECKING:
     from hub.callers import Owner
@@ -90,7 +91,8 @@ async def delete_session(request: web.Request) -> web.Response:
 async def status(request: web.Request) -> web.Response:
     distributor = request.app[DISTRIBUTOR]
     settings = request.app[SETTINGS]
-    sessions = {s.id: session_summary(s) for s in request.app[REGISTRY]}
+    sessions = {s.id: session_summary(s) if owns(request, s.owner) else
+                hidden_session(s.created_at) for s in request.app[REGISTRY]}
     nodes = [slots.status(sessions, settings.session_timeout)
              for slots in distributor.nodes.values()]
     ready = distributor.taking and any(slots.has_room for slots in distributor.nodes.values())
@@ -113,14 +115,21 @@ def session_summary(session: Session) -> dict[str, Any]:
 async def list_queue(request: web.Request) -> web.Response:
     return json_response([
         {"requestId": r.id, "enqueued": r.enqueued_at, "capabilities": r.candidates}
-        for r in request.app[DISTRIBUTOR].waiting()
+        for r in request.app[DISTRIBUTOR].waiting() if owns(request, r.owner)
     ])
 
 
 async def clear_queue(request: web.Request) -> web.Response:
-    cleared = request.app[DISTRIBUTOR].clear(
-        "New session request was cancelled: the new session queue was cleared"
-    )
+    reason = "New session request was cancelled: the new session queue was cleared"
+    distributor = request.app[DISTRIBUTOR]
+    if sees_all(request):
+        cleared = distributor.clear(reason)
+    else:  # only the caller's own requests
+        mine = [r for r in distributor.waiting()
+                if owns(request, r.owner) and distributor.withdraw(r)]
+        for queued in mine:
+            queued.fail(SessionNotCreated(reason))
+        cleared = len(mine)
     return json_response({"value": cleared, "message": f"Cleared {cleared} requests"})
 
 

@@ -18,7 +18,8 @@ def hub_factory(tmp_path: Path) -> Iterator[HubFactory]:
     """Start hubs with extra CLI flags; all of them are stopped and checked for leaks."""
     started: list[RunningHub] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, name: str = "hub") -> RunningHub:
+    def start(*args: str, env: dict[str, str | None] | None = None,
+              name: str = "hub") -> RunningHub:
         hub = RunningHub(tmp_path / f"{name}-{len(started)}", list(args), env or {})
         started.append(hub)
         return hub

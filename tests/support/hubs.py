@@ -28,7 +28,7 @@ def free_port() -> int:
 class RunningHub:
     """A hub process; ``url`` is its base, ``stop()`` sends SIGTERM and waits."""
 
-    def __init__(self, data_dir: Path, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, args: list[str], env: dict[str, str | None]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -38,7 +38,11 @@ class RunningHub:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub", "hub", "--port", str(self.port),
              "--data-dir", str(data_dir), *args],
-            stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **env},
+            stdout=self._log, stderr=subprocess.STDOUT,
+            # Self-registration is off by default; the account tests sign up through it.
+            env={key: value for key, value in
+                 {**os.environ, "TGGRID_ALLOW_REGISTRATION": "true", **env}.items()
+                 if value is not None},
         )
         self.wait_ready()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.integration.scaling.conftest import (
+    ALLOW_RELAY_BINARY,
     add_relay,
     new_session,
     node_of,
@@ -16,7 +17,7 @@ from tests.integration.scaling.conftest import (
 from tests.support.fixtures import HubFactory
 
 # The local node offers only Firefox, so Chrome requests go to the relays.
-HUB_ARGS = ("--browsers", "firefox", "--health-check-interval", "1")
+HUB_ARGS = ("--browsers", "firefox", "--health-check-interval", "1", *ALLOW_RELAY_BINARY)
 
 
 def _switch(hub, algorithm: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ else is turned away, and every change lands in the audit log."""
 from __future__ import annotations
 
 from tests.integration.accounts import admin_token, audit, bearer, signed_up
-from tests.integration.scaling.conftest import new_session, node_of
+from tests.integration.scaling.conftest import ALLOW_RELAY_BINARY, new_session, node_of
 from tests.support.fixtures import HubFactory
 
 
@@ -46,7 +46,7 @@ def test_admins_manage_nodes_and_every_change_is_audited(hub_factory: HubFactory
 
 
 def test_a_drained_node_gets_no_new_sessions(hub_factory: HubFactory, chromedrivers) -> None:
-    hub = hub_factory("--browsers", "firefox")
+    hub = hub_factory("--browsers", "firefox", *ALLOW_RELAY_BINARY)
     for name in ("relay-a", "relay-b"):
         status, _ = hub.request("POST", "/api/nodes", {"id": name, "url": chromedrivers().url,
                                                        "maxSessions": 2})

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from tests.integration.scaling.conftest import RELAY_CHROME, add_relay, new_session, quit_session
+from tests.integration.scaling.conftest import (
+    ALLOW_RELAY_BINARY,
+    RELAY_CHROME,
+    add_relay,
+    new_session,
+    quit_session,
+)
 
 
 def test_a_failed_start_moves_to_another_node(hub_factory, chromedrivers):
-    hub = hub_factory("--browsers", "firefox", "--health-check-interval", "3600",
+    hub = hub_factory("--browsers", "firefox", *ALLOW_RELAY_BINARY,
+                      "--health-check-interval", "3600",
                       "--load-balancer", "round-robin")
     dead, alive = chromedrivers(), chromedrivers()
     add_relay(hub, dead, "relay-a")
@@ -23,7 +30,8 @@ def test_a_failed_start_moves_to_another_node(hub_factory, chromedrivers):
 
 def test_when_no_other_node_can_serve_the_client_gets_the_cause_at_once(
         hub_factory, chromedrivers):
-    hub = hub_factory("--browsers", "firefox", "--health-check-interval", "3600")
+    hub = hub_factory("--browsers", "firefox", *ALLOW_RELAY_BINARY,
+                      "--health-check-interval", "3600")
     dead = chromedrivers()
     add_relay(hub, dead, "relay-a")
     dead.stop()
