@@ -8,6 +8,8 @@ import dataclasses
 
 from aiohttp import web
 
+from hub.untrusted import header_text
+
 
 @dataclasses.dataclass(frozen=True)
 class Caller:
@@ -19,4 +21,4 @@ def caller_of(request: web.Request) -> Caller:
     """The client address the auth middleware resolved (trusted proxies honoured), else the
     peer address."""
     return Caller(ip=request.get("client_ip") or request.remote or "",
-                  user_agent=request.headers.get("User-Agent", ""))
+                  user_agent=header_text(request.headers.get("User-Agent", "")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import json_response, owner_scope, parse_int, parse_limit, parse_time
+from hub.api.common import json_response, owner_scope, parse_int, parse_limit, parse_time, path_id
 from hub.api.errors import NotFound
 from hub.db.audit import AuditQuery
 from hub.keys import AUDIT, DB_WRITER
@@ -35,10 +35,7 @@ async def list_entries(request: web.Request) -> web.Response:
 
 async def get_entry(request: web.Request) -> web.Response:
     scope = owner_scope(request)
-    try:
-        entry_id = int(request.match_info["entry_id"])
-    except ValueError:
-        raise NotFound("no such audit entry") from None
+    entry_id = path_id(request, "entry_id", "audit entry")
     await request.app[DB_WRITER].flush(within=5)
     entry = await request.app[AUDIT].get(entry_id)
     if entry is None or (scope is not None and entry["userId"] != scope):

@@ -117,7 +117,10 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
         raise BadRequest("capabilities must be an object")
     caps.update(extra)
     if body:
-        caps["tggrid:options"] = {**caps.get("tggrid:options", {}), **body}
+        options = caps.get("tggrid:options", {})
+        if not isinstance(options, dict):
+            raise BadRequest("capabilities['tggrid:options'] must be an object")
+        caps["tggrid:options"] = {**options, **body}
     return caps
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import current_user, json_response, read_body, text_field
+from hub.api.common import current_user, json_response, path_id, read_body, text_field
 from hub.api.errors import NotFound
 from hub.callers import caller_of
 from hub.db import users
@@ -27,10 +27,7 @@ async def list_tokens(request: web.Request) -> web.Response:
 
 async def revoke_token(request: web.Request) -> web.Response:
     user = current_user(request)
-    try:
-        token_id = int(request.match_info["token_id"])
-    except ValueError:
-        raise NotFound("no such token") from None
+    token_id = path_id(request, "token_id", "token")
     if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller_of(request)):
         raise NotFound("no such token")
     return web.Response(status=204)

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.common import current_user, json_response, read_body
-from hub.api.errors import BadRequest, Forbidden, NotFound
+from hub.api.common import current_user, json_response, path_id, read_body
+from hub.api.errors import BadRequest, Forbidden
 from hub.callers import caller_of
 from hub.db import users
 from hub.keys import ACCOUNTS, DATABASE
@@ -47,10 +47,7 @@ def parse_changes(body: dict[str, Any]) -> dict[str, Any]:
 
 async def update_user(request: web.Request) -> web.Response:
     actor = current_user(request)
-    try:
-        user_id = int(request.match_info["user_id"])
-    except ValueError:
-        raise NotFound("no such user") from None
+    user_id = path_id(request, "user_id", "user")
     changes = parse_changes(await read_body(request))
     user = await request.app[ACCOUNTS].update_user(actor, user_id, changes, caller_of(request))
     return json_response({"user": user.to_json()})

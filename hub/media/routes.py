@@ -25,6 +25,7 @@ from hub.keys import LINK_SIGNER, RECORDINGS, REGISTRY, SETTINGS
 from hub.media import access
 from hub.media.catalog import Search, aware
 from hub.proxy.tcp_bridge import bridge, open_tcp
+from hub.untrusted import UnsafeInput, read_json, row_id
 from hub.urls import public_base, websocket_base
 from hub.w3c.errors import UnknownError
 
@@ -124,11 +125,12 @@ async def list_recordings(request: web.Request) -> web.Response:
     scope = access.owner_scope(request)
     wanted = request.query.get("user", "").strip()
     if wanted:
-        if not wanted.isdigit():
-            raise BadRequest(f"'user' must be a user id, got {wanted!r}")
-        if scope is not None and int(wanted) != scope:
+        user_id = row_id(wanted)
+        if user_id is None:
+            raise BadRequest(f"'user' must be a user id, got {wanted[:40]!r}")
+        if scope is not None and user_id != scope:
             return web.json_response({"recordings": []})
-        scope = int(wanted)
+        scope = user_id
     query = Search(owner_id=scope, since=_moment(request, "from"), until=_moment(request, "to"),
                    name=request.query.get("name") or None,
                    status=request.query.get("status") or None)
@@ -167,8 +169,8 @@ async def create_links(request: web.Request) -> web.Response:
         raise NotFound(f"no session or recording {session_id}")
     ttl = request.app[SETTINGS].view_link_ttl
     try:
-        body = await request.json() if request.body_exists else {}
-    except ValueError:
+        body = await read_json(request, empty={})
+    except UnsafeInput:
         raise BadRequest("the body must be JSON, e.g. {\"ttl\": 3600}") from None
     if isinstance(body, dict) and body.get("ttl") is not None:
         asked = body["ttl"]

@@ -51,7 +51,11 @@ async def list_nodes(request: web.Request) -> web.Response:
 
 def _relay_from(body: dict[str, Any], timeout: float) -> RelayNode:
     url = body.get("url")
-    parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+    try:
+        parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+        port = parsed.port if parsed else None  # noqa: F841 - parsing it checks the port
+    except ValueError:  # "http://[::1", "http://h:99999"
+        parsed = None
     if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise BadRequest("field 'url' must be the http(s) URL of a WebDriver endpoint")
     max_sessions = body.get("maxSessions", 1)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub import untrusted
 from hub.callers import caller_of
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
@@ -24,11 +25,10 @@ def json_response(value: Any, status: int = 200) -> web.Response:
 
 
 async def read_json(request: web.Request) -> Any:
-    raw = await request.read()
     try:
-        return json.loads(raw or b"null")
-    except ValueError as error:
-        raise InvalidArgument(f"the request body is not valid JSON: {error}") from None
+        return await untrusted.read_json(request)
+    except untrusted.UnsafeInput as error:
+        raise InvalidArgument(str(error)) from None
 
 
 def owner_of(request: web.Request) -> Any:
