@@ -26,7 +26,7 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     try:
         body = await read_json(request, empty={})
     except UnsafeInput as error:
-        raise BadRequest(str(error), code="invalid_json") from None
+        raise BadRequest(str(error)) from None
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object")
     return body

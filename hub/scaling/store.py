@@ -34,10 +34,22 @@ async def save_relays(db: Database, entries: list[dict[str, Any]]) -> None:
     await settings_store.set_value(db, RELAYS, entries)
 
 
+PERCENT_MARK = "thresholdsInPercent"
+
+
 async def autoscaling(db: Database) -> dict[str, Any] | None:
     value = await settings_store.get(db, AUTOSCALING)
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    value = dict(value)
+    thresholds = [value.get(k) for k in ("scaleUpThreshold", "scaleDownThreshold")]
+    if not value.pop(PERCENT_MARK, False) and all(
+            isinstance(t, int | float) and 0 <= t <= 1 for t in thresholds):
+        # stored when thresholds were fractions of 1; they are percentages now
+        value = {**value, "scaleUpThreshold": thresholds[0] * 100,
+                 "scaleDownThreshold": thresholds[1] * 100}
+    return value
 
 
 async def save_autoscaling(db: Database, config: dict[str, Any]) -> None:
-    await settings_store.set_value(db, AUTOSCALING, config)
+    await settings_store.set_value(db, AUTOSCALING, {**config, PERCENT_MARK: True})
