@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api.contract import VALIDATED_BODY
 from hub.api.errors import BadRequest, NotFound, Unauthenticated
 from hub.callers import caller_of
 from hub.db.users import UserInfo
@@ -23,6 +24,10 @@ def json_response(value: Any, status: int = 200) -> web.Response:
 
 
 async def read_body(request: web.Request) -> dict[str, Any]:
+    """The JSON object the request carries: as its operation's schema validated it, if it has
+    one (hub/api/contract.py), else parsed here."""
+    if VALIDATED_BODY in request:
+        return dict(request[VALIDATED_BODY])
     try:
         body = await read_json(request, empty={})
     except UnsafeInput as error:

@@ -17,7 +17,9 @@ import psutil
 from aiohttp import web
 from sqlalchemy import text
 
+from hub.api import schemas as s
 from hub.api.common import json_response
+from hub.api.contract import Answer, operation
 from hub.grid.queue import NewSessionQueue
 from hub.keys import DATABASE, DISTRIBUTOR, QUEUE, REGISTRY, SETTINGS
 
@@ -76,6 +78,10 @@ def _hub_status(queue: NewSessionQueue) -> dict[str, Any]:
     return {"status": "up"}
 
 
+@operation("Can the hub serve sessions, and is what it leans on up", tag="monitoring",
+           public=True, answers={200: Answer("healthy or degraded", s.Health),
+                                  503: Answer("unhealthy: no node in rotation, or the hub takes "
+                                              "no new sessions", s.Health)})
 async def health(request: web.Request) -> web.Response:
     app = request.app
     distributor = app[DISTRIBUTOR]

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api import schemas as s
 from hub.api.common import (
     json_response,
     owner_scope,
@@ -18,6 +19,7 @@ from hub.api.common import (
     parse_time,
     read_body,
 )
+from hub.api.contract import Answer, operation
 from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
 from hub.callers import caller_of
 from hub.db import sessions as history
@@ -49,6 +51,8 @@ async def _row(request: web.Request, scope: int | None) -> dict[str, Any]:
     return row
 
 
+@operation("Session history, newest first (users: their own; admins: all)", tag="sessions",
+           query=s.SessionQuery, answers={200: Answer("the sessions", s.SessionList)})
 async def list_sessions(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     wanted = parse_int(request, "user")
@@ -67,10 +71,16 @@ async def list_sessions(request: web.Request) -> web.Response:
     return json_response({"items": await history.list_sessions(request.app[DATABASE], query)})
 
 
+@operation("One session", tag="sessions", answers={
+    200: Answer("the session", s.SessionRow),
+    404: Answer("no such session of the caller's", s.Error)})
 async def get_session(request: web.Request) -> web.Response:
     return json_response(await _row(request, owner_scope(request)))
 
 
+@operation("End a running session", tag="sessions", answers={
+    204: Answer("ended"), 404: Answer("no such session of the caller's", s.Error),
+    409: Answer("the session is not running on this hub", s.Error)})
 async def delete_session(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     session = _live(request, request.match_info["session_id"], scope)
@@ -83,6 +93,9 @@ async def delete_session(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@operation("Set a session's test status or name", tag="sessions", body=s.SessionChanges,
+           answers={200: Answer("the session as changed", s.SessionRow),
+                     404: Answer("no such session of the caller's", s.Error)})
 async def patch_session(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     body = await read_body(request)
@@ -124,13 +137,23 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
     return caps
 
 
+@operation("Start a browser session", tag="sessions", body=s.CreateSession, answers={
+    201: Answer("the session, with its WebDriver, CDP and VNC addresses", s.CreatedSession),
+    422: Answer("no node offers these capabilities", s.Error),
+    503: Answer("no node could start it in time, or the hub takes no new sessions", s.Error)})
 async def create_session(request: web.Request) -> web.Response:
     caps = capabilities_from(await read_body(request))
     try:
         candidates = process_capabilities({"capabilities": {"alwaysMatch": caps}})
         for candidate in candidates:
             SessionOptions.from_capabilities(candidate)
+    except WebDriverError as error:
+        raise BadRequest(error.message, code=error.code.replace(" ", "_")) from None
+    try:
         request.app[DISTRIBUTOR].check_satisfiable(candidates)
+    except WebDriverError as error:  # no node offers this: asking again will not help
+        raise ApiError(error.message, code="unsatisfiable", status=422) from None
+    try:
         session = await wait_for_session(
             request, SessionRequest(candidates, owner=request.get("user"),
                                     client=caller_of(request)))
