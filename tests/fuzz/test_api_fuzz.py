@@ -1,0 +1,131 @@
+"""Schemathesis over every operation of /api/openapi.json, against a real hub with auth on.
+
+For each operation it sends schema-valid (positive) and schema-breaking (negative) requests,
+``TGGRID_FUZZ_EXAMPLES`` of each (default 12; derandomized, so CI runs the same cases), and
+checks: no 5xx, the status, content type and body are what the document says, negative data
+is refused, no answer carries a traceback or a server path, every answer names its request
+id, and a refused change leaves the stored state (tokens, users, nodes, settings, sessions)
+as it was. Operations that would lock the fuzzer out get fixed parts: the user it edits is a
+victim account, the token it revokes or signs out with is a throwaway one, and a relay node
+it adds points at a closed loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.fuzz.conftest import FuzzHub
+from tests.support.hubs import free_port
+
+pytestmark = pytest.mark.slow
+EXAMPLES = int(os.environ.get("TGGRID_FUZZ_EXAMPLES", "12"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, negative_data_rejection]
+LEAKS = ("Traceback", 'File "/', "site-packages", "/hub/", ".py\"")
+MUTATING = {"POST", "PATCH", "DELETE", "PUT"}
+
+
+def state(fuzz: FuzzHub) -> dict[str, Any]:
+    """What a refused request must not change."""
+    hub, admin = fuzz.hub, fuzz.admin
+    found = {}
+    for path, key in (("/api/tokens", "items"), ("/api/users", "items"),
+                      ("/api/nodes", "nodes"), ("/api/sessions", "items"),
+                      ("/api/recordings", "recordings")):
+        status, body = hub.request("GET", path, headers=admin)
+        assert status == 200, (path, body)
+        found[path] = sorted(str(item) for item in body[key])
+    found["scaling"] = hub.request("GET", "/api/config/auto-scaling", headers=admin)[1]["config"]
+    found["algorithm"] = hub.request("GET", "/api/loadbalancer/stats",
+                                     headers=admin)[1]["algorithm"]
+    return found
+
+
+def throwaway_token(fuzz: FuzzHub) -> tuple[int, str]:
+    status, body = fuzz.hub.request("POST", "/api/tokens", {"name": "fuzz"}, headers=fuzz.admin)
+    assert status == 201, body
+    return body["id"], body["token"]
+
+
+def fixed_parts(fuzz: FuzzHub, method: str, path: str) -> dict[str, Any]:
+    if path == "/api/users/{user_id}":
+        return {"path_parameters": {"user_id": fuzz.user_id}}
+    if path == "/api/tokens/{token_id}":
+        return {"path_parameters": {"token_id": throwaway_token(fuzz)[0]}}
+    return {}
+
+
+def closed_loopback(case: schemathesis.Case) -> schemathesis.Case:
+    """A relay node the fuzzer adds must not send traffic anywhere but to a closed port."""
+    if isinstance(case.body, dict) and "url" in case.body:
+        case.body["url"] = f"http://127.0.0.1:{free_port()}/"
+    return case
+
+
+def leaks(response: schemathesis.Response) -> list[str]:
+    text = response.text or ""
+    return [word for word in LEAKS if word in text]
+
+
+def test_every_api_operation_survives_generated_input(fuzz_hub: FuzzHub) -> None:
+    hub = fuzz_hub.hub
+    schema = schemathesis.openapi.from_url(hub.url + "/api/openapi.json")
+    session = requests.Session()
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    started = time.monotonic()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for operation in operations:
+        method, path = operation.method.upper(), operation.path
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(generation_mode=mode,
+                                             **fixed_parts(fuzz_hub, method, path))
+            if path == "/api/nodes" and method == "POST":
+                strategy = strategy.map(closed_loopback)
+
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                      phases=[Phase.explicit, Phase.generate],
+                      suppress_health_check=list(HealthCheck))
+            @given(case=strategy, _=st.just(mode))
+            def run(case: schemathesis.Case, _: GenerationMode) -> None:
+                headers = dict(fuzz_hub.admin)
+                if path == "/api/auth/logout":
+                    headers = {"Authorization": f"Bearer {throwaway_token(fuzz_hub)[1]}"}
+                refused_change_check = method in MUTATING and mode is GenerationMode.NEGATIVE
+                before = state(fuzz_hub) if refused_change_check else None
+                response = case.call(base_url=hub.url, session=session, headers=headers,
+                                     timeout=60)
+                counts[f"{method} {path}"] += 1
+                case.validate_response(response, checks=CHECKS)
+                assert not leaks(response), (response.status_code, response.text[:500])
+                assert response.headers.get("X-Request-Id"), "no X-Request-Id"
+                if before is not None and 400 <= response.status_code < 500:
+                    assert state(fuzz_hub) == before, f"{method} {path} refused but stored"
+
+            try:
+                run()
+            except Exception as error:  # collect every operation's failure, then fail once
+                failures.append(f"{method} {path} ({mode.value}): {error}"[:3000])
+    elapsed = time.monotonic() - started
+    print(f"\nfuzzed {len(operations)} operations, {sum(counts.values())} requests "
+          f"in {elapsed:.0f} s")
+    assert len(operations) >= 30
+    assert not failures, "\n\n".join(failures)
+    assert fuzz_hub.hub.descendants() == []
