@@ -86,7 +86,8 @@ def load_json(raw: bytes | str, empty: Any = None) -> Any:
     if not raw:
         return empty
     try:
-        value = json.loads(raw, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except UnsafeInput:
         raise
     except RecursionError:

@@ -97,7 +97,8 @@ async def disable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
     user = await request.app[ACCOUNTS].disable_2fa(
-        user, text_field(body, "password"), text_field(body, "code"), caller_of(request))
+        user, text_field(body, "password"), text_field(body, "code", required=False) or None,
+        caller_of(request))
     return json_response({"user": user.to_json()})
 
 

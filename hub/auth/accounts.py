@@ -290,8 +290,10 @@ class Accounts:
                     resource_id=str(user.id))
         return dataclasses.replace(user, two_factor_enabled=True)
 
-    async def disable_2fa(self, user: UserInfo, password: str, code: str, caller: Caller
-                          ) -> UserInfo:
+    async def disable_2fa(self, user: UserInfo, password: str, code: str | None,
+                          caller: Caller) -> UserInfo:
+        """The password always; a code too when one is sent (the promised call sends only the
+        password, a client that has a code may prove both)."""
         await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if not row.totp_enabled:
@@ -299,7 +301,8 @@ class Accounts:
         if not await passwords.verify_password(row.password_hash, password):
             await self._failure(user.email, row, "bad_password", caller)
             raise Unauthenticated("wrong password", code="invalid_credentials")
-        await self._second_factor(row, code, caller)
+        if code is not None:
+            await self._second_factor(row, code, caller)
         await two_factor.clear(self.db, user.id)
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.disable", caller, user, resource_type="user",
