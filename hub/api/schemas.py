@@ -8,9 +8,10 @@ may come.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from hub.untrusted import INT64_MAX
 
@@ -19,10 +20,24 @@ Text = Annotated[str, Field(max_length=1000)]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 
 
+# An optional field that may be left out but not sent as null (the document says so too).
+Absent = SkipJsonSchema[None]
+
+
 class Body(BaseModel):
     """Unknown fields are ignored unless a model says otherwise."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in cls.not_null:
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name} may be left out but not null")
+        return data
 
 
 class Closed(Body):
@@ -96,9 +111,10 @@ class TwoFactorEnrolment(Reply):
 
 
 class UserChanges(Closed):
-    fullName: Annotated[str, Field(max_length=200)] | None = None
-    isAdmin: bool | None = None
-    disabled: bool | None = None
+    not_null = frozenset({"fullName", "isAdmin", "disabled"})
+    fullName: Annotated[str, Field(max_length=200)] | Absent = None
+    isAdmin: bool | Absent = None
+    disabled: bool | Absent = None
 
 
 class UserList(Reply):
@@ -182,10 +198,12 @@ class RecordingList(Reply):
 # -- grid ------------------------------------------------------------------------------------
 
 class NewNode(Body):
+    not_null = frozenset({"stereotypes"})
     url: Annotated[str, Field(min_length=1, max_length=2048,
                               description="http(s) URL of a WebDriver endpoint")]
     maxSessions: Annotated[int, Field(ge=1, le=10_000)] = 1
-    stereotypes: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)] | None = None
+    stereotypes: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)] | Absent = (
+        None)
     id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
 
@@ -200,12 +218,14 @@ PoolSize = Annotated[int, Field(ge=0, le=10_000)]
 class AutoScaling(Closed):
     """Fields left out keep their value. Thresholds: percent of capacity in use."""
 
-    enabled: bool | None = None
-    minPoolSize: PoolSize | None = None
-    maxPoolSize: PoolSize | None = None
-    scaleUpThreshold: Percent | None = None
-    scaleDownThreshold: Percent | None = None
-    cooldownPeriod: Annotated[float, Field(ge=0, le=30 * 86400)] | None = None
+    not_null = frozenset({"enabled", "minPoolSize", "maxPoolSize", "scaleUpThreshold",
+                          "scaleDownThreshold", "cooldownPeriod"})
+    enabled: bool | Absent = None
+    minPoolSize: PoolSize | Absent = None
+    maxPoolSize: PoolSize | Absent = None
+    scaleUpThreshold: Percent | Absent = None
+    scaleDownThreshold: Percent | Absent = None
+    cooldownPeriod: Annotated[float, Field(ge=0, le=30 * 86400)] | Absent = None
 
 
 # -- health ----------------------------------------------------------------------------------
