@@ -79,8 +79,9 @@ async def validated_body(request: web.Request, model: type[BaseModel], *, requir
 
 
 def validate_query(request: web.Request, model: type[BaseModel]) -> None:
+    """An empty parameter (``?userId=``) counts as absent, as the handlers read it."""
     try:
-        model.model_validate(dict(request.query))
+        model.model_validate({k: v for k, v in request.query.items() if v != ""})
     except ValidationError as error:
         raise BadRequest(_problems(error), code="invalid_query") from None
 

@@ -288,6 +288,8 @@ class Accounts:
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.verify", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": True})
         return dataclasses.replace(user, two_factor_enabled=True)
 
     async def disable_2fa(self, user: UserInfo, password: str, code: str | None,
@@ -307,4 +309,6 @@ class Accounts:
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.disable", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": False})
         return dataclasses.replace(user, two_factor_enabled=False)

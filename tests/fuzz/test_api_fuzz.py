@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fuzz.conftest import FuzzHub
 from tests.support.hubs import free_port
+from tests.support.secured_hub import SecuredHub
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("TGGRID_FUZZ_EXAMPLES", "12"))
@@ -42,7 +42,7 @@ LEAKS = ("Traceback", 'File "/', "site-packages", "/hub/", ".py\"")
 MUTATING = {"POST", "PATCH", "DELETE", "PUT"}
 
 
-def state(fuzz: FuzzHub) -> dict[str, Any]:
+def state(fuzz: SecuredHub) -> dict[str, Any]:
     """What a refused request must not change."""
     hub, admin = fuzz.hub, fuzz.admin
     found = {}
@@ -59,13 +59,13 @@ def state(fuzz: FuzzHub) -> dict[str, Any]:
     return found
 
 
-def throwaway_token(fuzz: FuzzHub) -> tuple[int, str]:
+def throwaway_token(fuzz: SecuredHub) -> tuple[int, str]:
     status, body = fuzz.hub.request("POST", "/api/tokens", {"name": "fuzz"}, headers=fuzz.admin)
     assert status == 201, body
     return body["id"], body["token"]
 
 
-def fixed_parts(fuzz: FuzzHub, method: str, path: str) -> dict[str, Any]:
+def fixed_parts(fuzz: SecuredHub, method: str, path: str) -> dict[str, Any]:
     if path == "/api/users/{user_id}":
         return {"path_parameters": {"user_id": fuzz.user_id}}
     if path == "/api/tokens/{token_id}":
@@ -80,7 +80,7 @@ def closed_loopback(case: schemathesis.Case) -> schemathesis.Case:
     return case
 
 
-def remove_relays(fuzz: FuzzHub) -> None:
+def remove_relays(fuzz: SecuredHub) -> None:
     """Relay nodes the fuzzer added (they would offer browsers no one can start)."""
     for node in fuzz.hub.request("GET", "/api/nodes", headers=fuzz.admin)[1]["nodes"]:
         if node["kind"] == "relay":
@@ -102,12 +102,12 @@ def leaks(response: schemathesis.Response) -> list[str]:
     return [word for word in LEAKS if word in text]
 
 
-def fuzz(fuzz_hub: FuzzHub, session: requests.Session, operation: Any, mode: GenerationMode,
+def fuzz(secured_hub: SecuredHub, session: requests.Session, operation: Any, mode: GenerationMode,
          counts: Counter[str]) -> None:
     """Send ``EXAMPLES`` generated requests for one operation; raise on the first failure."""
-    hub = fuzz_hub.hub
+    hub = secured_hub.hub
     method, path = operation.method.upper(), operation.path
-    strategy = operation.as_strategy(generation_mode=mode, **fixed_parts(fuzz_hub, method, path))
+    strategy = operation.as_strategy(generation_mode=mode, **fixed_parts(secured_hub, method, path))
     if path == "/api/nodes" and method == "POST":
         strategy = strategy.map(closed_loopback)
     check_state = method in MUTATING and mode is GenerationMode.NEGATIVE
@@ -116,25 +116,25 @@ def fuzz(fuzz_hub: FuzzHub, session: requests.Session, operation: Any, mode: Gen
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
-        headers = dict(fuzz_hub.admin)
+        headers = dict(secured_hub.admin)
         if path == "/api/auth/logout":
-            headers = {"Authorization": f"Bearer {throwaway_token(fuzz_hub)[1]}"}
-        before = state(fuzz_hub) if check_state else None
+            headers = {"Authorization": f"Bearer {throwaway_token(secured_hub)[1]}"}
+        before = state(secured_hub) if check_state else None
         response = case.call(base_url=hub.url, session=session, headers=headers, timeout=60)
         counts[f"{method} {path}"] += 1
         case.validate_response(response, checks=CHECKS)
         assert not leaks(response), (response.status_code, response.text[:500])
         assert response.headers.get("x-request-id"), "no X-Request-Id"
         if path == "/api/nodes" and method == "POST":
-            remove_relays(fuzz_hub)
+            remove_relays(secured_hub)
         if before is not None and 400 <= response.status_code < 500:
-            assert state(fuzz_hub) == before, f"{method} {path} refused but stored"
+            assert state(secured_hub) == before, f"{method} {path} refused but stored"
 
     run()
 
 
-def test_every_api_operation_survives_generated_input(fuzz_hub: FuzzHub) -> None:
-    schema = schemathesis.openapi.from_url(fuzz_hub.hub.url + "/api/openapi.json")
+def test_every_api_operation_survives_generated_input(secured_hub: SecuredHub) -> None:
+    schema = schemathesis.openapi.from_url(secured_hub.hub.url + "/api/openapi.json")
     session = requests.Session()
     counts: Counter[str] = Counter()
     failures: list[str] = []
@@ -143,7 +143,7 @@ def test_every_api_operation_survives_generated_input(fuzz_hub: FuzzHub) -> None
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                fuzz(fuzz_hub, session, operation, mode, counts)
+                fuzz(secured_hub, session, operation, mode, counts)
             except Unsatisfiable:  # nothing to break: no parameters and no body
                 assert mode is GenerationMode.NEGATIVE
             except Exception as error:  # collect every operation's failure, then fail once
@@ -154,4 +154,4 @@ def test_every_api_operation_survives_generated_input(fuzz_hub: FuzzHub) -> None
           f"in {elapsed:.0f} s")
     assert len(operations) >= 30
     assert not failures, "\n\n".join(failures)
-    assert fuzz_hub.hub.descendants() == []
+    assert secured_hub.hub.descendants() == []

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import FuzzHub
+from tests.support.secured_hub import SecuredHub
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("TGGRID_FUZZ_EXAMPLES", "12")) * 4
@@ -49,7 +49,7 @@ session_bodies = st.one_of(
 )
 
 
-def send(fuzz: FuzzHub, method: str, path: str, body: bytes | None = None,
+def send(fuzz: SecuredHub, method: str, path: str, body: bytes | None = None,
          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any], str]:
     """One request on a fresh connection; header values are sent as latin-1 bytes, so any
     byte can be in them."""
@@ -85,16 +85,16 @@ def assert_w3c_error(status: int, headers: dict[str, str], text: str) -> None:
 
 @FUZZ
 @given(body=session_bodies, prefix=st.sampled_from(["", "/wd/hub"]))
-def test_new_session_bodies(fuzz_hub: FuzzHub, body: Any, prefix: str) -> None:
-    status, headers, text = send(fuzz_hub, "POST", f"{prefix}/session",
+def test_new_session_bodies(secured_hub: SecuredHub, body: Any, prefix: str) -> None:
+    status, headers, text = send(secured_hub, "POST", f"{prefix}/session",
                                  json.dumps(body).encode())
     assert_w3c_error(status, headers, text)
 
 
 @FUZZ
 @given(raw=st.binary(max_size=200))
-def test_new_session_bytes(fuzz_hub: FuzzHub, raw: bytes) -> None:
-    status, headers, text = send(fuzz_hub, "POST", "/session", raw)
+def test_new_session_bytes(secured_hub: SecuredHub, raw: bytes) -> None:
+    status, headers, text = send(secured_hub, "POST", "/session", raw)
     assert_w3c_error(status, headers, text)
 
 
@@ -109,8 +109,8 @@ def test_new_session_bytes(fuzz_hub: FuzzHub, raw: bytes) -> None:
     b'{"capabilities": {"alwaysMatch": {"browserName": "' + b"x" * 1_000_000 + b'"}}}',
     "\"é\"".encode("latin-1"), b"\xff\xfe",
 ])
-def test_hostile_json(fuzz_hub: FuzzHub, raw: bytes) -> None:
-    status, headers, text = send(fuzz_hub, "POST", "/session", raw)
+def test_hostile_json(secured_hub: SecuredHub, raw: bytes) -> None:
+    status, headers, text = send(secured_hub, "POST", "/session", raw)
     assert_w3c_error(status, headers, text)
     assert status in (400, 500)
 
@@ -119,9 +119,9 @@ def test_hostile_json(fuzz_hub: FuzzHub, raw: bytes) -> None:
 @given(session_id=st.text(min_size=1, max_size=80),
        tail=st.sampled_from(["", "/url", "/element", "/se/cdp", "/window/rect", "/execute/sync"]),
        method=st.sampled_from(["GET", "POST", "DELETE"]))
-def test_odd_session_ids(fuzz_hub: FuzzHub, session_id: str, tail: str, method: str) -> None:
+def test_odd_session_ids(secured_hub: SecuredHub, session_id: str, tail: str, method: str) -> None:
     path = "/session/" + urllib.parse.quote(session_id, safe="") + tail
-    status, headers, text = send(fuzz_hub, method, path, b"{}" if method == "POST" else None)
+    status, headers, text = send(secured_hub, method, path, b"{}" if method == "POST" else None)
     assert_w3c_error(status, headers, text)
     assert status in (404, 405), (status, text[:300])
 
@@ -131,13 +131,13 @@ def test_odd_session_ids(fuzz_hub: FuzzHub, session_id: str, tail: str, method: 
     lambda v: "\r" not in v and "\n" not in v and "\0" not in v),
        where=st.sampled_from(["bearer", "basic", "cookie", "bare"]),
        path=st.sampled_from(["/status", "/session", "/wd/hub/session/abc/url"]))
-def test_credentials_that_are_not_utf8(fuzz_hub: FuzzHub, value: str, where: str,
+def test_credentials_that_are_not_utf8(secured_hub: SecuredHub, value: str, where: str,
                                       path: str) -> None:
     header = {"bearer": {"Authorization": f"Bearer x{value}"},
               "basic": {"Authorization": f"Basic {value}"},
               "cookie": {"Cookie": f"tggrid_token=x{value}"},
               "bare": {"Authorization": value}}[where]
-    status, headers, text = send(fuzz_hub, "POST" if path != "/status" else "GET", path,
+    status, headers, text = send(secured_hub, "POST" if path != "/status" else "GET", path,
                                  b"{}", headers=header)
     assert_w3c_error(status, headers, text)
     assert status in (400, 401)

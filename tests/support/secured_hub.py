@@ -1,5 +1,5 @@
-"""A real hub for the fuzzers: auth on, no browsers (so these run in the fast subset), an
-admin and a plain user to act as and on."""
+"""One real hub for the contract tests (fuzzing, the promised calls): auth on and no browsers,
+so they run in the fast subset; an admin and a plain user to act as and on."""
 
 from __future__ import annotations
 
@@ -15,23 +15,23 @@ from tests.support.hubs import RunningHub
 
 
 @dataclasses.dataclass
-class FuzzHub:
+class SecuredHub:
     hub: RunningHub
     admin: dict[str, str]
     user_id: int
     user: dict[str, str]
 
 
-@pytest.fixture(scope="module")
-def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzHub]:
-    hub = RunningHub(Path(tmp_path_factory.mktemp("fuzz-hub")),
+@pytest.fixture(scope="session")
+def secured_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredHub]:
+    hub = RunningHub(Path(tmp_path_factory.mktemp("secured-hub")),
                      ["--browsers", "none", "--auth", "on"], {})
     try:
         _, token = admin_token(hub)
         _, user_token = signed_up(hub, "victim")
         status, me = hub.request("GET", "/api/auth/me", headers=bearer(user_token))
         assert status == 200, me
-        yield FuzzHub(hub, bearer(token), me["user"]["id"], bearer(user_token))
+        yield SecuredHub(hub, bearer(token), me["user"]["id"], bearer(user_token))
     finally:
         hub.stop()
     assert_no_leftovers(hub)
