@@ -48,7 +48,7 @@ class Operation:
     query: type[BaseModel] | None = None
     public: bool = False
     path_schemas: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-    invalid_code: str = "invalid_body"
+    invalid_code: str = "bad_request"
 
 
 def _problems(error: ValidationError) -> str:
@@ -89,7 +89,7 @@ def validate_query(request: web.Request, model: type[BaseModel]) -> None:
 def operation(summary: str, *, tag: str, answers: dict[int, Answer], description: str = "",
               body: type[BaseModel] | None = None, body_required: bool = True,
               query: type[BaseModel] | None = None, public: bool = False,
-              ids: tuple[str, ...] = (), invalid_code: str = "invalid_body",
+              ids: tuple[str, ...] = (), invalid_code: str = "bad_request",
               ) -> Callable[[Handler], Handler]:
     """Declare a handler's contract; ``ids`` names path parameters that are database ids."""
     declared = Operation(summary=summary, tag=tag, answers=answers, description=description,

@@ -53,7 +53,7 @@ class Reply(BaseModel):
 class Error(Reply):
     """Every /api failure. ``requestId`` (on 500s) names the log lines with the details."""
 
-    error: str = Field(description="a stable code, e.g. not_found, invalid_body")
+    error: str = Field(description="a stable code, e.g. bad_request, not_found")
     message: str = Field(description="what went wrong, for people")
     requestId: str | None = Field(default=None, description="also in the X-Request-Id header")
 
