@@ -1,7 +1,7 @@
 """Schemathesis over every operation of /api/openapi.json, against a real hub with auth on.
 
 For each operation it sends schema-valid (positive) and schema-breaking (negative) requests,
-``TGGRID_FUZZ_EXAMPLES`` of each (default 12; derandomized, so CI runs the same cases), and
+``TGGRID_FUZZ_EXAMPLES`` of each (default 8; derandomized, so CI runs the same cases), and
 checks: no 5xx, the status, content type and body are what the document says, negative data
 is refused, no answer carries a traceback or a server path, every answer names its request
 id, and a refused change leaves the stored state (tokens, users, nodes, settings, sessions)
@@ -35,7 +35,7 @@ from tests.support.hubs import free_port
 from tests.support.secured_hub import SecuredHub
 
 pytestmark = pytest.mark.slow
-EXAMPLES = int(os.environ.get("TGGRID_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("TGGRID_FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
 LEAKS = ("Traceback", 'File "/', "site-packages", "/hub/", ".py\"")
@@ -74,8 +74,10 @@ def fixed_parts(fuzz: SecuredHub, method: str, path: str) -> dict[str, Any]:
 
 
 def closed_loopback(case: schemathesis.Case) -> schemathesis.Case:
-    """A relay node the fuzzer adds must not send traffic anywhere but to a closed port."""
-    if isinstance(case.body, dict) and "url" in case.body:
+    """A relay node the fuzzer adds must not send traffic anywhere but to a closed port; a URL
+    the schema refuses (not a string, too long) is left as generated: it never gets that far."""
+    url = case.body.get("url") if isinstance(case.body, dict) else None
+    if isinstance(url, str) and 0 < len(url) <= 2048:
         case.body["url"] = f"http://127.0.0.1:{free_port()}/"
     return case
 
@@ -120,13 +122,15 @@ def fuzz(secured_hub: SecuredHub, session: requests.Session, operation: Any, mod
         if path == "/api/auth/logout":
             headers = {"Authorization": f"Bearer {throwaway_token(secured_hub)[1]}"}
         before = state(secured_hub) if check_state else None
-        response = case.call(base_url=hub.url, session=session, headers=headers, timeout=60)
+        try:
+            response = case.call(base_url=hub.url, session=session, headers=headers, timeout=60)
+        finally:
+            if path == "/api/nodes" and method == "POST":
+                remove_relays(secured_hub)
         counts[f"{method} {path}"] += 1
         case.validate_response(response, checks=CHECKS)
         assert not leaks(response), (response.status_code, response.text[:500])
         assert response.headers.get("x-request-id"), "no X-Request-Id"
-        if path == "/api/nodes" and method == "POST":
-            remove_relays(secured_hub)
         if before is not None and 400 <= response.status_code < 500:
             assert state(secured_hub) == before, f"{method} {path} refused but stored"
 

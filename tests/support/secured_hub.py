@@ -1,5 +1,6 @@
 """One real hub for the contract tests (fuzzing, the promised calls): auth on and no browsers,
-so they run in the fast subset; an admin and a plain user to act as and on."""
+so they run in the fast subset; an admin and a plain user to act as and on. A request
+that could wait in the queue gives up after 10 s, not the default 300."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class SecuredHub:
 @pytest.fixture(scope="session")
 def secured_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredHub]:
     hub = RunningHub(Path(tmp_path_factory.mktemp("secured-hub")),
-                     ["--browsers", "none", "--auth", "on"], {})
+                     ["--browsers", "none", "--auth", "on",
+                      "--session-request-timeout", "10"], {})
     try:
         _, token = admin_token(hub)
         _, user_token = signed_up(hub, "victim")
