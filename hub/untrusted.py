@@ -24,7 +24,7 @@ from aiohttp import web
 MAX_DEPTH = 64
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
-REQUEST_ID = "request_id"
+REQUEST_ID = web.RequestKey("request_id", str)
 REQUEST_ID_HEADER = "X-Request-Id"
 
 

@@ -23,7 +23,7 @@ from hub.api.errors import BadRequest
 from hub.untrusted import UnsafeInput, read_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-VALIDATED_BODY = "api_validated_body"
+VALIDATED_BODY = web.RequestKey("api_validated_body", dict)
 OPERATION_ATTRIBUTE = "__api_operation__"
 ID_PARAMETER = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 
