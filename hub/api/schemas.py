@@ -204,7 +204,9 @@ class NewNode(Body):
     maxSessions: Annotated[int, Field(ge=1, le=10_000)] = 1
     stereotypes: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)] | Absent = (
         None)
-    id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._~-]{1,128}$",
+                             description="letters, digits, . _ ~ - (it goes in URLs and logs)")
+                  ] | None = None
 
 
 class Algorithm(Closed):
