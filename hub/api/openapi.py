@@ -184,7 +184,7 @@ def _type_of(schema: dict[str, Any]) -> str:
         return f"array of {_type_of(schema.get('items', {}))}"
     bounds = [f"{word} {schema[key]}" for key, word in (
         ("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="),
-        ("minLength", "length >="), ("maxLength", "length <="))
+        ("minLength", "length >="), ("maxLength", "length <="), ("pattern", "matching"))
         if key in schema]
     return kind + (f" ({', '.join(bounds)})" if bounds else "")
 
