@@ -56,6 +56,7 @@ from hub.nodes.local import LocalNode
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.scaling import setup as scaling_setup
 from hub.ui import setup as ui_setup
+from hub.untrusted import add_request_id
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
 
@@ -182,6 +183,7 @@ def _presence_listeners(app: web.Application, distributor: Distributor) -> None:
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
     app = web.Application(middlewares=[api_errors, webdriver_errors],
                           client_max_size=256 * 1024 * 1024)
+    app.on_response_prepare.append(add_request_id)
     app[SETTINGS] = settings
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()

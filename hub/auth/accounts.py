@@ -275,10 +275,14 @@ class Accounts:
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.verify", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": True})
         return dataclasses.replace(user, two_factor_enabled=True)
 
-    async def disable_2fa(self, user: UserInfo, password: str, code: str, caller: Caller
-                          ) -> UserInfo:
+    async def disable_2fa(self, user: UserInfo, password: str, code: str | None,
+                          caller: Caller) -> UserInfo:
+        """The password always; a code too when one is sent (the promised call sends only the
+        password, a client that has a code may prove both)."""
         await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if not row.totp_enabled:
@@ -286,9 +290,12 @@ class Accounts:
         if not await passwords.verify_password(row.password_hash, password):
             await self._failure(user.email, row, "bad_password", caller)
             raise NotAuthenticated("wrong password", code="invalid_credentials")
-        await self._second_factor(row, code, caller)
+        if code is not None:
+            await self._second_factor(row, code, caller)
         await two_factor.clear(self.db, user.id)
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.disable", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": False})
         return dataclasses.replace(user, two_factor_enabled=False)

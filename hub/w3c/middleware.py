@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from hub.untrusted import request_id
 from hub.w3c.errors import UnknownCommand, UnknownError, UnknownMethod, WebDriverError
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,10 @@ async def webdriver_errors(request: web.Request, handler: Handler) -> web.Stream
             f"unknown method {request.method} for {request.path}").to_response()
     except web.HTTPException:
         raise
-    except Exception as error:
+    except Exception:
         if not is_webdriver_path(request.path):
             raise
-        log.exception("webdriver.unhandled path=%s", request.path)
-        return UnknownError(f"{type(error).__name__}: {error}",
-                            traceback.format_exc()).to_response()
+        rid = request_id(request)
+        log.exception("webdriver.unhandled request_id=%s path=%s", rid, request.path)
+        return UnknownError(
+            f"the hub failed; its log has the details under request id {rid}").to_response()
