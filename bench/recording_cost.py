@@ -1,11 +1,13 @@
 """What recording a session costs: CPU and memory of a recorded session versus a headless one.
 
 Starts a hub (a child process on a free loopback port) and, in alternating rounds, runs the same
-workload (a page with a running animation) in a headless Chromium session and in one recorded
-with ``enableVideo`` (headed on Xvfb, a window manager, ffmpeg). Over a fixed window it sums,
-for the session's whole process tree (every process the hub marked, found with psutil), the CPU
-seconds used and the proportional memory (PSS, RSS where PSS is unreadable). Prints the means
-and the ratios recorded/headless. Not a test: run it by hand or in CI as a report.
+workload in a headless Chromium session and in one recorded with ``enableVideo`` (headed on
+Xvfb, a window manager, ffmpeg), for two pages: a still one (what a browser shows between a
+test's commands) and one with a running animation (the worst case for the encoder). Over a
+fixed window it sums, for the session's whole process tree (every process the hub marked,
+found with psutil), the CPU seconds used and the proportional memory (PSS, RSS where PSS is
+unreadable). Prints the means and the ratios recorded/headless per page. Not a test: run it
+by hand or in CI as a report.
 
     .venv/bin/python bench/recording_cost.py [--rounds 3] [--seconds 10] [--resolution 1920x1080]
 """
@@ -27,6 +29,8 @@ from collections.abc import Iterator
 import psutil
 from selenium import webdriver
 
+STILL = ("data:text/html,<h1>Sign in</h1><form><input placeholder=name><input type=password>"
+         "<button>Go</button></form><p>Lorem ipsum dolor sit amet, consectetur adipiscing.</p>")
 ANIMATION = ("data:text/html,<style>@keyframes spin{to{transform:rotate(360deg)}}"
              "div{width:40vmin;height:40vmin;margin:20vmin auto;"
              "background:linear-gradient(red,blue);animation:spin 2s linear infinite}"
@@ -84,16 +88,20 @@ def memory_of(process: psutil.Process) -> int:
         return process.memory_info().rss
 
 
-def measure(url: str, hub_pid: int, recorded: bool, seconds: float, resolution: str
-            ) -> tuple[float, float]:
-    """(cores used, MiB) of one session's tree while it shows the animation."""
+def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Namespace,
+            by_name: dict[str, float]) -> tuple[float, float]:
+    """(cores used, MiB) of one session's tree while it shows ``page``; the cores each
+    process name used are added to ``by_name``."""
+    seconds = args.seconds
     options = webdriver.ChromeOptions()
     if recorded:
-        options.set_capability("tggrid:options", {"enableVideo": True,
-                                                  "screenResolution": resolution})
+        video = {"enableVideo": True, "screenResolution": args.resolution}
+        if args.frame_rate:
+            video["videoFrameRate"] = args.frame_rate
+        options.set_capability("tggrid:options", video)
     driver = webdriver.Remote(url, options=options)
     try:
-        driver.get(ANIMATION)
+        driver.get(page)
         time.sleep(2)  # let start-up work settle before the window opens
         before: dict[int, tuple[psutil.Process, float]] = {}
         memory: list[int] = []
@@ -108,10 +116,12 @@ def measure(url: str, hub_pid: int, recorded: bool, seconds: float, resolution: 
             memory.append(total)
             time.sleep(0.5)
         used = 0.0
+        elapsed = time.monotonic() - began
         for process, start in before.values():
             with contextlib.suppress(psutil.Error):
-                used += sum(process.cpu_times()[:2]) - start
-        elapsed = time.monotonic() - began
+                spent = sum(process.cpu_times()[:2]) - start
+                used += spent
+                by_name[process.name()] = by_name.get(process.name(), 0.0) + spent / elapsed
     finally:
         driver.quit()
     return used / elapsed, statistics.mean(memory) / 2**20
@@ -122,23 +132,33 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--resolution", default="1920x1080")
+    parser.add_argument("--frame-rate", type=int, default=0,
+                        help="videoFrameRate of the recorded sessions (default: the hub's)")
     args = parser.parse_args()
-    results: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    pages = {"still": STILL, "animated": ANIMATION}
+    results: dict[tuple[str, bool], list[tuple[float, float]]] = {
+        (name, recorded): [] for name in pages for recorded in (False, True)}
+    where: dict[tuple[str, bool], dict[str, float]] = {key: {} for key in results}
     with running_hub() as (url, hub_pid):
-        for _ in range(args.rounds):
-            for recorded in (False, True):
-                results[recorded].append(
-                    measure(url, hub_pid, recorded, args.seconds, args.resolution))
-    rows = {}
-    for recorded, label in ((False, "headless"), (True, f"recorded {args.resolution}")):
-        cpu = statistics.mean(r[0] for r in results[recorded])
-        mib = statistics.mean(r[1] for r in results[recorded])
-        rows[recorded] = (cpu, mib)
-        print(f"{label:24} cpu {cpu:6.2f} cores   memory {mib:8.1f} MiB")
-    print(f"{'ratio recorded/headless':24} cpu {rows[True][0] / rows[False][0]:6.2f} x       "
-          f"memory {rows[True][1] / rows[False][1]:8.2f} x")
+        for _ in range(args.rounds):  # interleaved, so a busy spell hits every kind alike
+            for name, page in pages.items():
+                for recorded in (False, True):
+                    results[name, recorded].append(
+                        measure(url, hub_pid, page, recorded, args, where[name, recorded]))
+    for name in pages:
+        rows = {}
+        for recorded, label in ((False, "headless"), (True, f"recorded {args.resolution}")):
+            cpu = statistics.mean(r[0] for r in results[name, recorded])
+            mib = statistics.mean(r[1] for r in results[name, recorded])
+            rows[recorded] = (cpu, mib)
+            print(f"{name:9} {label:24} cpu {cpu:6.2f} cores   memory {mib:8.1f} MiB")
+        print(f"{name:9} {'ratio recorded/headless':24} cpu {rows[True][0] / rows[False][0]:6.2f} x"
+              f"       memory {rows[True][1] / rows[False][1]:8.2f} x")
+        for recorded in (False, True):
+            spent = sorted(where[name, recorded].items(), key=lambda item: -item[1])
+            print(f"{'':9} where ({'recorded' if recorded else 'headless'}): " + ", ".join(
+                f"{process} {cores / args.rounds:.3f}" for process, cores in spent[:6]))
     print(f"({args.rounds} rounds of {args.seconds:g} s each, {os.cpu_count()} cores)")
-
 
 if __name__ == "__main__":
     main()

@@ -49,7 +49,7 @@ from hub.media import setup as media_setup
 from hub.media.provider import MediaProvider
 from hub.monitoring import setup as monitoring_setup
 from hub.nodes.base import Node
-from hub.nodes.browsers import detect_chrome, detect_firefox
+from hub.nodes.browsers import detect_chrome, detect_firefox, detect_webkit
 from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.kubernetes_setup import kubernetes_node
 from hub.nodes.local import LocalNode
@@ -69,6 +69,7 @@ def local_node(
     detectors = {
         "chrome": lambda: detect_chrome(settings.chrome_binary, settings.chromedriver_binary),
         "firefox": lambda: detect_firefox(settings.firefox_binary, settings.geckodriver_binary),
+        "webkit": lambda: detect_webkit(settings.webkit_binary, settings.webkitdriver_binary),
     }
     installs = []
     for name in settings.browsers:

@@ -135,8 +135,12 @@ class Settings:
     chromedriver_binary: str = _setting("", "Path of chromedriver (default: detect).")
     firefox_binary: str = _setting("", "Path of the Firefox binary (default: detect).")
     geckodriver_binary: str = _setting("", "Path of geckodriver (default: detect).")
+    # WebKit (issue 20): Debian's webkit2gtk-driver; MiniBrowser always runs on its own Xvfb.
+    webkit_binary: str = _setting("", "Path of WebKitGTK's MiniBrowser (default: detect).")
+    webkitdriver_binary: str = _setting("", "Path of WebKitWebDriver (default: detect).")
     browsers: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
-        ["chrome", "firefox"], "Browsers the local node offers, where found on the machine."
+        ["chrome", "firefox", "webkit"],
+        "Browsers the local node offers, where found on the machine."
     )
     enable_vnc: bool = _setting(False, "Give every session a VNC screen.")
     enable_recording: bool = _setting(False, "Record a video of every session.")
@@ -146,6 +150,19 @@ class Settings:
         30.0, "Days a recording is kept; older ones are deleted at start and daily. "
         "0 keeps them forever.",
     )
+    # -- where finished recordings live (hub/media/s3.py) --
+    recording_storage: str = _setting(
+        "file", "file: videos stay in recording_dir. s3: each finished video is uploaded to "
+        "the bucket in the background (retried, resumed after a restart) and served by the "
+        "hub from there.")
+    s3_bucket: str = _setting("", "Bucket for recording_storage = s3.")
+    s3_prefix: str = _setting("recordings/", "Key prefix of the videos in the bucket.")
+    s3_endpoint_url: str = _setting(
+        "", "Endpoint of an S3-compatible service (MinIO, Ceph...). Empty: AWS.")
+    s3_region: str = _setting("", "Region of the bucket. Empty: AWS_REGION / AWS_DEFAULT_REGION.")
+    s3_access_key_id: str = _setting(
+        "", "Access key. Empty: the usual AWS chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles).")
+    s3_secret_access_key: str = _setting("", "Secret key that goes with s3_access_key_id.")
     view_link_ttl: float = _setting(
         7 * 24 * 3600.0, "Seconds a signed view link (VNC, video, viewer page) stays valid "
         "unless the request for it asks for less.",
@@ -325,6 +342,11 @@ def validate(settings: Settings) -> None:
         raise ConfigError("setting 'audit_retention_days' must be 0 (forever) or more")
     if settings.recording_retention_days < 0:
         raise ConfigError("setting 'recording_retention_days' must be 0 (forever) or more")
+    if settings.recording_storage not in {"file", "s3"}:
+        raise ConfigError(f"setting 'recording_storage': {settings.recording_storage!r} is not "
+                          "file or s3")
+    if settings.recording_storage == "s3" and not settings.s3_bucket:
+        raise ConfigError("setting 's3_bucket' is needed with recording_storage = s3")
     if settings.view_link_ttl <= 0:
         raise ConfigError("setting 'view_link_ttl' must be positive")
     if settings.hub_heartbeat_interval <= 0:

@@ -1,4 +1,4 @@
-"""Build the browser images the Docker node runs (`tggrid images build [chrome|firefox]`).
+"""Build the browser images the Docker node runs (`tggrid images build [chrome|firefox|webkit]`).
 
 Works offline: when `debian:bookworm-slim` cannot be pulled, the base image is made with
 debootstrap from the host's configured apt mirror and `docker import`. Each image is tagged
@@ -25,7 +25,7 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound
 
-IMAGES = ("chrome", "firefox")
+IMAGES = ("chrome", "firefox", "webkit")
 REPOSITORY = "tggrid"
 SUITE = "bookworm"
 BASE_IMAGE = f"{REPOSITORY}/debian-base:{SUITE}"

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from hub.w3c.capabilities import SessionOptions
 
 
+WORK_SUFFIX = ".rec"
+
+
+def work_path(path: Path) -> Path:
+    """Where a recorder (the hub's ffmpeg, or a container's copied out) keeps the crash-proof
+    fragments of the video that ends up at ``path`` (``hub.media.remux`` makes that MP4)."""
+    return path.with_name(path.name + WORK_SUFFIX)
+
+
 class ScreenError(Exception):
     """A screen, VNC server or recorder could not start; the node fails the session with it."""
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-packages=(chromium chromium-driver firefox-esr xvfb x11vnc ffmpeg openbox novnc
+packages=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb x11vnc ffmpeg openbox novnc
           fonts-dejavu-core fonts-liberation python3-venv python3-dev gcc procps)
 if [ "$want_test" = 1 ]; then
   packages+=(docker.io debootstrap debian-archive-keyring postgresql zbar-tools iproute2 tar)

@@ -3,7 +3,9 @@
 #
 # Xvfb, a window manager, x11vnc (ENABLE_VNC) and ffmpeg (ENABLE_RECORDING) run beside the
 # driver. On SIGTERM (docker stop) ffmpeg is stopped first with SIGINT and waited for, so the
-# recording gets its trailer and plays; then everything else is stopped in reverse order.
+# recording gets its trailer; then everything else is stopped in reverse order. The recording
+# is a fragmented MP4, so a container killed outright still leaves a video up to about a second
+# before.
 set -u
 
 SCREEN_WIDTH="${SCREEN_WIDTH:-1280}"
@@ -89,13 +91,17 @@ done
 
 if enabled "${ENABLE_RECORDING:-0}"; then
     mkdir -p "$RECORDINGS_DIR"
-    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT.
+    # Even dimensions for yuv420p; -nostdin because it is stopped with SIGINT. Unchanged
+    # frames dropped before encoding (one a second kept), fragments of a second flushed as
+    # written (hub/media/remux.py makes the served MP4 from them).
     ffmpeg -nostdin -hide_banner -loglevel warning -y \
         -f x11grab -video_size "${SCREEN_WIDTH}x${SCREEN_HEIGHT}" \
         -framerate "$VIDEO_FRAME_RATE" -draw_mouse 0 -i "$DISPLAY" \
-        -vf "pad=ceil(iw/2)*2:ceil(ih/2)*2" \
-        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart \
-        "$RECORDINGS_DIR/$VIDEO_NAME" &
+        -vf "mpdecimate=max=${VIDEO_FRAME_RATE},pad=ceil(iw/2)*2:ceil(ih/2)*2" -fps_mode vfr \
+        -c:v libx264 -preset ultrafast -tune zerolatency -pix_fmt yuv420p \
+        -g "$((VIDEO_FRAME_RATE * 5))" \
+        -movflags empty_moov+default_base_moof -frag_duration 1000000 -flush_packets 1 \
+        -f mp4 "$RECORDINGS_DIR/$VIDEO_NAME" &
     ffmpeg_pid=$!
     log "recording.started file=$RECORDINGS_DIR/$VIDEO_NAME fps=$VIDEO_FRAME_RATE"
 fi

@@ -28,9 +28,9 @@ from hub.grid.matching import normalise_browser
 from hub.grid.session import Session
 from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, GRID, REGISTRY, SETTINGS
 from hub.urls import public_base
+from hub.w3c import routes as w3c
 from hub.w3c.capabilities import process_capabilities
 from hub.w3c.errors import SessionNotCreated, WebDriverError
-from hub.w3c.routes import announce, session_request
 
 
 def _live(request: web.Request, session_id: str, scope: int | None) -> Session | None:
@@ -135,14 +135,12 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
     return caps
 
 
-@operation("Start a browser session", tag="sessions", body=s.CreateSession, answers={
-    201: Answer("the session, with its WebDriver, CDP and VNC addresses", s.CreatedSession),
-    422: Answer("no node offers these capabilities", s.Error),
-    503: Answer("no node could start it in time, or the hub takes no new sessions", s.Error)})
-async def create_session(request: web.Request) -> web.Response:
-    caps = capabilities_from(await read_body(request))
+async def start_session(request: web.Request, caps: dict[str, Any]) -> Session:
+    """A session for the caller from API-style capabilities (also the dashboard's "Start a
+    browser"), through the grid's one submit path; bad input is a 400, capabilities no node
+    offers a 422, a grid that cannot serve it now a 503."""
     try:
-        pending = session_request(
+        pending = w3c.session_request(
             request, process_capabilities({"capabilities": {"alwaysMatch": caps}}))
     except SessionNotCreated as error:  # no node offers this: asking again will not help
         raise ApiError(error.message, code="unsatisfiable", status=422) from None
@@ -153,7 +151,17 @@ async def create_session(request: web.Request) -> web.Response:
     except WebDriverError as error:
         status = 400 if error.status == 400 else 503
         raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None
-    capabilities = announce(request, session)
+    w3c.announce(request, session)
+    return session
+
+
+@operation("Start a browser session", tag="sessions", body=s.CreateSession, answers={
+    201: Answer("the session, with its WebDriver, CDP and VNC addresses", s.CreatedSession),
+    422: Answer("no node offers these capabilities", s.Error),
+    503: Answer("no node could start it in time, or the hub takes no new sessions", s.Error)})
+async def create_session(request: web.Request) -> web.Response:
+    session = await start_session(request, capabilities_from(await read_body(request)))
+    capabilities = session.capabilities
     base = public_base(request, request.app[SETTINGS].public_url)
     return json_response({
         "sessionId": session.id, "webdriverUrl": f"{base}/wd/hub",

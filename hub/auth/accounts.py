@@ -56,7 +56,7 @@ class Accounts:
     # -- accounts --------------------------------------------------------------------------
 
     async def register(self, email: str, password: str, full_name: str, caller: Caller,
-                       *, role: str = users.USER) -> UserInfo:
+                       *, role: str = users.USER, audit: bool = True) -> UserInfo:
         email = users.normalize_email(email)
         if "@" not in email or len(email) > 320 or email.startswith("@"):
             raise InvalidInput("email must be an email address", code="invalid_email")
@@ -69,8 +69,9 @@ class Accounts:
                 full_name=full_name.strip()[:200], role=role)
         except IntegrityError:
             raise AccountConflict(f"an account for {email} exists", code="email_taken") from None
-        self._audit("auth.register", caller, user, resource_type="user",
-                    resource_id=str(user.id))
+        if audit:
+            self._audit("auth.register", caller, user, resource_type="user",
+                        resource_id=str(user.id))
         return user
 
     async def login(self, email: str, password: str, code: str | None, caller: Caller,
@@ -157,8 +158,8 @@ class Accounts:
                 f"too many failed attempts; try again in {math.ceil(wait / 60)} minutes")
 
     async def _failure(self, account: str, row: User | None, reason: str,
-                       caller: Caller) -> None:
-        self._audit("auth.login.failed", caller, row, resource_type="user",
+                       caller: Caller, action: str = "auth.login.failed") -> None:
+        self._audit(action, caller, row, resource_type="user",
                     resource_id=str(row.id) if row else None,
                     details={"email": account, "reason": reason})
         if await self.throttle.failure(account, caller.ip):
@@ -201,6 +202,85 @@ class Accounts:
         self._audit("user.update", caller, actor, resource_type="user",
                     resource_id=str(user_id), details={"email": user.email, "changes": diff})
         return user
+
+    # -- people: what an admin does to accounts, and a user to their own password ---------
+
+    def _require_admin(self, actor: UserInfo) -> None:
+        if not actor.is_admin:
+            raise NotAllowed("only an admin may manage accounts", code="admin_required")
+
+    async def create_user(self, actor: UserInfo, email: str, password: str, full_name: str,
+                          role: str, caller: Caller) -> UserInfo:
+        """An account made by an admin (registration may be off)."""
+        self._require_admin(actor)
+        if role not in (users.USER, users.ADMIN):
+            raise InvalidInput("role must be user or admin", code="invalid_role")
+        user = await self.register(email, password, full_name, caller, role=role,
+                                   audit=False)
+        self._audit("user.create", caller, actor, resource_type="user",
+                    resource_id=str(user.id), details={"email": user.email, "role": role})
+        return user
+
+    async def delete_user(self, actor: UserInfo, user_id: int, caller: Caller) -> UserInfo:
+        self._require_admin(actor)
+        if user_id == actor.id:
+            raise AccountConflict("you cannot delete yourself; ask another admin",
+                                  code="self_lockout")
+        gone = await users.delete_user(self.db, user_id)
+        if gone is None:
+            raise NoSuchAccount("no such user")
+        self.authenticator.forget_user(user_id)
+        self._audit("user.delete", caller, actor, resource_type="user",
+                    resource_id=str(user_id), details={"email": gone.email})
+        return gone
+
+    async def _set_password(self, user_id: int, password: str) -> None:
+        """A new password ends every sign-in (tokens for scripts stay)."""
+        weakness = passwords.check_strength(password)
+        if weakness:
+            raise InvalidInput(weakness, code="weak_password")
+        await users.update_user(self.db, user_id,
+                                password_hash=await passwords.hash_password(password))
+        await users.revoke_user_tokens(self.db, user_id, "login")
+        self.authenticator.forget_user(user_id)
+
+    async def reset_password(self, actor: UserInfo, user_id: int, password: str,
+                             caller: Caller) -> UserInfo:
+        self._require_admin(actor)
+        row = await users.find_user(self.db, user_id=user_id)
+        if row is None:
+            raise NoSuchAccount("no such user")
+        await self._set_password(user_id, password)
+        self._audit("user.password.reset", caller, actor, resource_type="user",
+                    resource_id=str(user_id), details={"email": row.email})
+        return users.user_info(row)
+
+    async def change_password(self, user: UserInfo, current: str, new: str,
+                              caller: Caller) -> None:
+        """A user's own change: the current password first (throttled like a sign-in)."""
+        await self._check_throttle(user.email, user, caller, signing_in=False)
+        row = await self._row(user)
+        if not await passwords.verify_password(row.password_hash, current):
+            await self._failure(user.email, row, "bad_password", caller,
+                                action="user.password.change")
+            raise NotAuthenticated("the current password is wrong", code="invalid_credentials")
+        await self._set_password(user.id, new)
+        self._audit("user.password.change", caller, user, resource_type="user",
+                    resource_id=str(user.id), details={"result": "changed"})
+
+    async def reset_2fa(self, actor: UserInfo, user_id: int, caller: Caller) -> UserInfo:
+        """For someone who lost their phone and codes: 2FA off, they set it up again."""
+        self._require_admin(actor)
+        row = await users.find_user(self.db, user_id=user_id)
+        if row is None:
+            raise NoSuchAccount("no such user")
+        await two_factor.clear(self.db, user_id)
+        self.authenticator.forget_user(user_id)
+        self._audit("user.2fa.reset", caller, actor, resource_type="user",
+                    resource_id=str(user_id),
+                    details={"email": row.email, "changes": {
+                        "twoFactorEnabled": {"from": row.totp_enabled, "to": False}}})
+        return dataclasses.replace(users.user_info(row), two_factor_enabled=False)
 
     # -- API tokens ------------------------------------------------------------------------
 
@@ -269,7 +349,8 @@ class Accounts:
             raise AccountConflict("no two-factor enrollment is waiting; call enable first",
                            code="no_pending_two_factor")
         if not await self._code_ok(row, code, backup=False):
-            await self._failure(user.email, row, "bad_two_factor_code", caller)
+            await self._failure(user.email, row, "bad_two_factor_code", caller,
+                                action="auth.2fa.verify.failed")  # a set-up, not a sign-in
             raise InvalidInput("wrong two-factor code", code="invalid_two_factor_code")
         await two_factor.activate(self.db, user.id)
         self.authenticator.forget_user(user.id)
@@ -278,6 +359,22 @@ class Accounts:
         self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
                     details={"twoFactorEnabled": True})
         return dataclasses.replace(user, two_factor_enabled=True)
+
+    async def pending_2fa_secret(self, user: UserInfo) -> str | None:
+        """The secret of a set-up begun and not yet confirmed (to show its QR code again)."""
+        row = await self._row(user)
+        if row.totp_enabled or row.totp_secret is None:
+            return None
+        return self.box.decrypt(row.totp_secret)
+
+    async def cancel_2fa(self, user: UserInfo, caller: Caller) -> bool:
+        """Drop a set-up that was never confirmed; False when none was waiting."""
+        if await self.pending_2fa_secret(user) is None:
+            return False
+        await two_factor.clear(self.db, user.id)
+        self._audit("auth.2fa.cancel", caller, user, resource_type="user",
+                    resource_id=str(user.id))
+        return True
 
     async def disable_2fa(self, user: UserInfo, password: str, code: str | None,
                           caller: Caller) -> UserInfo:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from hub.auth.errors import NoSuchAccount
 from hub.db import users
 from hub.db.audit import AuditLog
 from hub.db.engine import Database
-from hub.db.models import ApiToken, BackupCode, User
+from hub.db.models import ApiToken, User
 
 
 def _record(audit: AuditLog, action: str, **fields: Any) -> None:
@@ -42,12 +42,10 @@ async def change(db: Database, audit: AuditLog, email: str, **values: object) ->
 
 
 async def remove(db: Database, audit: AuditLog, email: str) -> users.UserInfo:
-    """Delete an account with its tokens and backup codes; its sessions keep no owner."""
+    """Delete an account; its tokens and backup codes go with it, its sessions keep no owner."""
     user = await find(db, email)
-    async with db.session() as session:
-        await session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-        await session.execute(delete(BackupCode).where(BackupCode.user_id == user.id))
-        await session.execute(delete(User).where(User.id == user.id))
+    if await users.delete_user(db, user.id) is None:
+        raise NoSuchAccount(f"no user {email}")
     _record(audit, "user.delete", resource_type="user", resource_id=str(user.id),
             details={"email": user.email})
     return user

@@ -23,10 +23,12 @@ log = logging.getLogger(__name__)
 
 ACTIONS = frozenset({
     "auth.register", "auth.login", "auth.login.failed", "auth.lockout", "auth.logout",
-    "auth.2fa.enable", "auth.2fa.verify", "auth.2fa.disable", "auth.token.create",
+    "auth.2fa.enable", "auth.2fa.verify", "auth.2fa.verify.failed", "auth.2fa.cancel",
+    "auth.2fa.disable", "auth.token.create",
     "auth.token.revoke", "session.create", "session.delete", "session.timeout",
-    "session.failed", "user.update", "config.update", "node.add", "node.remove", "node.drain",
-    "user.delete",
+    "session.failed", "user.update", "user.create", "user.delete", "user.password.reset",
+    "user.password.change", "user.2fa.reset", "config.update", "node.add", "node.remove",
+    "node.drain",
 })
 
 
@@ -39,6 +41,8 @@ class AuditQuery:
     end: dt.datetime | None = None
     limit: int = 50
     cursor: int | None = None
+    action_prefix: str | None = None  # "auth." finds every sign-in act
+    email: str | None = None  # any part of the actor's email
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:
@@ -84,6 +88,12 @@ class AuditLog:
             statement = statement.where(AuditEntry.user_id == query.user_id)
         if query.action:
             statement = statement.where(AuditEntry.action == query.action)
+        if query.action_prefix:
+            statement = statement.where(
+                AuditEntry.action.startswith(query.action_prefix, autoescape=True))
+        if query.email:
+            statement = statement.where(
+                AuditEntry.user_email.icontains(query.email, autoescape=True))
         if query.resource_type:
             statement = statement.where(AuditEntry.resource_type == query.resource_type)
         if query.start is not None:

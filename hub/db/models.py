@@ -149,7 +149,7 @@ class SessionRow(Base):
 
 
 class Recording(Base):
-    """A video of a session; ``status`` is recording, ready or failed."""
+    """A video of a session; ``status`` is recording, ready, partial or failed."""
 
     __tablename__ = "recordings"
 

@@ -30,6 +30,7 @@ from hub.db.engine import Database
 from hub.db.models import Recording, utcnow
 
 RECORDING, READY, FAILED = "recording", "ready", "failed"
+PARTIAL = "partial"  # playable, but cut short by a crash; ``error`` says what died
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,14 +91,22 @@ async def _update(db: Database, recording_id: str, **values: Any) -> RecordingIn
 
 async def finish(
     db: Database, recording_id: str, *, size: int, duration: float | None = None,
-    ended_at: dt.datetime | None = None, path: str | None = None,
+    ended_at: dt.datetime | None = None, path: str | None = None, partial: str | None = None,
 ) -> RecordingInfo | None:
-    """Mark it ``ready`` with its final size (bytes) and duration (seconds)."""
-    values: dict[str, Any] = {"status": READY, "size": size, "duration": duration,
-                              "ended_at": ended_at or utcnow()}
+    """Mark it ``ready`` with its final size (bytes) and duration (seconds), or ``partial``
+    with the reason when the video was cut short."""
+    values: dict[str, Any] = {"status": PARTIAL if partial else READY, "size": size,
+                              "duration": duration, "ended_at": ended_at or utcnow()}
+    if partial:
+        values["error"] = partial
     if path is not None:
         values["path"] = path
     return await _update(db, recording_id, **values)
+
+
+async def move(db: Database, recording_id: str, path: str) -> RecordingInfo | None:
+    """The video now lives at ``path`` (an ``s3://`` URL once uploaded)."""
+    return await _update(db, recording_id, path=path)
 
 
 async def fail(db: Database, recording_id: str, error: str = "") -> RecordingInfo | None:

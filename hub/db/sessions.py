@@ -167,3 +167,17 @@ async def update_session(db: Database, session_id: str, **values: Any) -> dict[s
                                if key in values}
     row = await db.update(SessionRow, session_id, changes)
     return None if row is None else session_json(row)
+
+
+async def summaries_of(db: Database, session_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """session id -> its test name and browser, for pages that list other things by session
+    (recordings)."""
+    if not session_ids:
+        return {}
+    statement = (select(SessionRow.id, SessionRow.test_name, SessionRow.browser_name,
+                        SessionRow.browser_version)
+                 .where(SessionRow.id.in_(list(session_ids))))
+    async with db.session() as session:
+        return {row.id: {"name": row.test_name, "browserName": row.browser_name,
+                         "browserVersion": row.browser_version}
+                for row in await session.execute(statement)}

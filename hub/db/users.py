@@ -99,6 +99,18 @@ async def list_users(db: Database) -> list[UserInfo]:
         return [user_info(row) for row in await session.scalars(select(User).order_by(User.id))]
 
 
+async def delete_user(db: Database, user_id: int) -> UserInfo | None:
+    """Remove the account; its tokens and 2FA codes go with it, its sessions and recordings
+    stay (owned by nobody). The deleted user, or None when there was none."""
+    async with db.session() as session:
+        row = await session.get(User, user_id)
+        if row is None:
+            return None
+        info = user_info(row)
+        await session.delete(row)
+    return info
+
+
 async def count_users(db: Database) -> int:
     async with db.session() as session:
         return int(await session.scalar(select(func.count(User.id))) or 0)

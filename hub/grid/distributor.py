@@ -234,7 +234,7 @@ class Distributor:
             if error.retryable and not request.abandoned and self._others_can_serve(request):
                 self._queue.add(request, front=True)
             else:
-                request.fail(SessionNotCreated(error.message))
+                request.fail(error.to_webdriver())
             self._queue.changed.set()
             return
         except BaseException as error:

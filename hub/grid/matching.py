@@ -1,11 +1,11 @@
 """Slot matching, as Selenium Grid's DefaultSlotMatcher does it.
 
 Only what the client asked for is compared. ``browserName`` (with ``chromium`` an alias of
-``chrome``, ``ff`` of ``firefox``), ``browserVersion`` (a prefix, so "156" matches
-"156.0.8078.73") and
-``platformName`` are compared case-insensitively. Vendor capabilities the driver or the hub
-interprets (``goog:``, ``moz:``, ``ms:``, ``se:``, ``tggrid:``, ``selenoid:``) are never
-compared; any other prefixed capability only when the slot's stereotype names it too.
+``chrome``, ``ff`` of ``firefox``, ``MiniBrowser`` one of ``webkit``), ``browserVersion``
+(a prefix, so "156" matches "156.0.8078.73") and ``platformName`` are compared
+case-insensitively. Vendor capabilities the driver or the hub interprets (``goog:``,
+``moz:``, ``ms:``, ``se:``, ``tggrid:``, ``selenoid:``) are never compared; any other
+prefixed capability only when the slot's stereotype names it too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 NEVER_MATCHED_PREFIXES = ("goog:", "moz:", "ms:", "se:", "tggrid:", "selenoid:", "webkit:")
 # Other names clients use for a browser; /api/sessions/create's browserType reads them too.
 BROWSER_ALIASES = {"chromium": "chrome", "googlechrome": "chrome", "google chrome": "chrome",
-                   "ff": "firefox"}
+                   "ff": "firefox",
+                   # the names WebKitGTK's driver and Selenium's WebKitGTKOptions use
+                   "minibrowser": "webkit", "webkitgtk": "webkit"}
 ANY_VERSION = {"", "latest", "stable", "any"}
 ANY_PLATFORM = {"", "any"}
 

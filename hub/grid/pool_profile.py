@@ -12,6 +12,10 @@ it asks for exactly that profile; anything else starts cold.
   ``moz:debuggerAddress: true`` and the pref ``remote.active-protocols: 1`` (BiDi only). So a
   bare ``{"browserName": "firefox"}``, which asks for certificates to be checked, starts cold.
 
+- WebKit: what Selenium's ``WebKitGTKOptions()`` sends: ``browserName: MiniBrowser`` (an
+  alias of ``webkit``) and ``webkitgtk:browserOptions: {"useOverlayScrollbars": true}``. A
+  bare ``{"browserName": "webkit"}`` starts cold.
+
 No profile asks for ``webSocketUrl``: a BiDi session starts cold.
 """
 
@@ -27,6 +31,7 @@ LAUNCH: dict[str, Capabilities] = {
     "chrome": {},
     "firefox": {"acceptInsecureCerts": True, "moz:debuggerAddress": True,
                 "moz:firefoxOptions": {"prefs": {"remote.active-protocols": 1}}},
+    "webkit": {"webkitgtk:browserOptions": {"useOverlayScrollbars": True}},
 }
 # What a driver assumes for a capability nobody sent.
 W3C_DEFAULTS: Capabilities = {"acceptInsecureCerts": False, "pageLoadStrategy": "normal",

@@ -15,7 +15,7 @@ from hub.callers import Caller, Owner
 from hub.grid.distributor import Distributor
 from hub.grid.queue import SessionRequest
 from hub.grid.session import Session
-from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.capabilities import Capabilities, SessionOptions, prefer_exact_matches
 from hub.w3c.errors import SessionNotCreated
 
 
@@ -45,8 +45,13 @@ class Grid:
         that fails it before it waits.
 
         ``candidates`` are validated capabilities (``process_capabilities``); this is the one
-        place a capability policy applies before anything is queued.
+        place a capability policy applies before anything is queued. They are tried in the
+        order the spec's "matching capabilities" would pick: entries a node's stereotype
+        matches exactly first, the grid's case-insensitive matching after.
         """
+        candidates = prefer_exact_matches(
+            candidates, (stereotype for slots in self.distributor.nodes.values()
+                         for stereotype in slots.node.stereotypes))
         options = [self.defaults.apply(SessionOptions.from_capabilities(caps))
                    for caps in candidates]
         self.distributor.check_satisfiable(candidates)

@@ -58,9 +58,13 @@ class RecordingCatalog(Protocol):
                      started_at: dt.datetime) -> RecordingInfo: ...
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None: ...
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
+        """Ready, or ``partial`` (playable, cut short) with the reason."""
 
     async def fail(self, recording_id: str, error: str) -> None: ...
+
+    async def move(self, recording_id: str, path: str) -> None:
+        """The video now lives at ``path`` (uploaded to S3)."""
 
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None: ...
@@ -88,12 +92,15 @@ class DbCatalog:
                                        owner=owner, started_at=started_at)
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None:
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
         await recordings.finish(self.db, recording_id, size=size, duration=duration,
-                                ended_at=ended_at)
+                                ended_at=ended_at, partial=partial)
 
     async def fail(self, recording_id: str, error: str) -> None:
         await recordings.fail(self.db, recording_id, error)
+
+    async def move(self, recording_id: str, path: str) -> None:
+        await recordings.move(self.db, recording_id, path)
 
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None:
@@ -153,13 +160,17 @@ class JsonCatalog:
             await asyncio.to_thread(self._write, dataclasses.replace(info, **values))
 
     async def finish(self, recording_id: str, *, size: int, duration: float | None,
-                     ended_at: dt.datetime) -> None:
-        await self._update(recording_id, status=recordings.READY, size=size, duration=duration,
+                     ended_at: dt.datetime, partial: str | None = None) -> None:
+        await self._update(recording_id, status=recordings.PARTIAL if partial else recordings.READY,
+                           error=partial or None, size=size, duration=duration,
                            ended_at=ended_at)
 
     async def fail(self, recording_id: str, error: str) -> None:
         await self._update(recording_id, status=recordings.FAILED, error=error or None,
                            ended_at=utcnow())
+
+    async def move(self, recording_id: str, path: str) -> None:
+        await self._update(recording_id, path=path)
 
     async def get(self, recording_id: str, *, owner_id: int | None = None
                   ) -> RecordingInfo | None:

@@ -2,8 +2,11 @@
 
 Xvfb is the arbiter: it creates ``/tmp/.X<n>-lock`` atomically and refuses a display that is
 taken, so two hubs (or two sessions of one hub) picking the same number at once cost a retry,
-never a shared screen. A display is stopped with SIGTERM so Xvfb removes its own lock file and
-socket; whatever a killed Xvfb leaves behind is removed by its owner here, or at the next start.
+never a shared screen. A screen is ready when the X server answers the requests ffmpeg's
+x11grab makes (the pointer and pixels of the root window), not when its socket accepts: Xvfb
+listens before it has set up its screen and input devices, and a busy machine widens that gap.
+A display is stopped with SIGTERM so Xvfb removes its own lock file and socket; whatever a
+killed Xvfb leaves behind is removed by its owner here, or at the next start.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import socket
 from pathlib import Path
 
 import psutil
+from Xlib import X
+from Xlib import display as xdisplay
+from Xlib import error as xerror
 
 from hub import processes
 
@@ -74,6 +80,25 @@ def _connectable(number: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def x_answers(name: str) -> str | None:
+    """None when the X server ``name`` answers what x11grab asks (the pointer, one pixel of
+    the root window); otherwise why not. Blocks: run it in a thread."""
+    try:
+        connection = xdisplay.Display(name)
+    except (xerror.DisplayError, xerror.ConnectionClosedError, OSError) as error:
+        return f"the X server does not accept clients yet: {error}"
+    try:
+        root = connection.screen().root
+        root.query_pointer()
+        root.get_image(0, 0, 1, 1, X.ZPixmap, 0xFFFFFFFF)
+    except (xerror.XError, xerror.ConnectionClosedError, OSError) as error:
+        return f"the X server does not answer x11grab's requests: {error}"
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return None
 
 
 @dataclasses.dataclass
@@ -183,14 +208,19 @@ class DisplayAllocator:
         display = Display(number, width, height, depth, process, tag)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_TIMEOUT
+        why = "its socket did not open"
         while loop.time() < deadline:
             if process.returncode is not None:
                 return tail(log_path) or f"Xvfb exited with code {process.returncode}"
             if _lock_owner(number) == process.pid and _connectable(number):
-                return display
+                # blocks only until Xvfb serves clients or dies (then the socket closes)
+                answer = await asyncio.to_thread(x_answers, display.name)
+                if answer is None:
+                    return display
+                why = answer
             await asyncio.sleep(0.05)
         await display.stop()
-        return f"Xvfb did not open its socket within {START_TIMEOUT:g} s"
+        return f"Xvfb was not ready within {START_TIMEOUT:g} s: {why}"
 
     async def _start_window_manager(self, display: Display, log_dir: Path) -> None:
         if self.window_manager is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hub.media.displays import Display, DisplayAllocator, DisplayError, remove_stale_locks
 from hub.media.naming import video_path
-from hub.media.recorder import Recorder
+from hub.media.recorder import Recorder, RecorderError
 from hub.media.vnc import VncError, VncServer, start_vnc
 from hub.screens import Recording, ScreenError
 from hub.w3c.capabilities import SessionOptions
@@ -62,7 +62,7 @@ class SessionMedia:
         )
         try:
             await recorder.start()
-        except OSError as error:
+        except (OSError, RecorderError) as error:
             raise ScreenError(f"cannot start ffmpeg to record the session: {error}") from None
         self.recorder = recorder
         self.provider.register_recorder(session_id, recorder)

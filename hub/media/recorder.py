@@ -1,9 +1,10 @@
-"""ffmpeg grabbing a display into an H.264 MP4 that is always playable.
+"""ffmpeg grabbing a display into an H.264 MP4 that is playable however it ends.
 
-The MP4 index (``moov``) is only written when ffmpeg ends normally, so the recorder is always
-stopped with SIGINT and given time to finish (``+faststart`` then moves the index to the front
-for streaming). If ffmpeg dies on its own, the session goes on and the recording is marked
-failed with ffmpeg's last words.
+ffmpeg writes a fragmented MP4 (:mod:`hub.media.remux`), so a killed ffmpeg, browser or hub
+still leaves a video up to about a second before; it is stopped with SIGINT when the session
+ends. An ffmpeg that fails in its first seconds (an X server still settling, a busy machine) is
+started again, up to ``START_ATTEMPTS`` times; one that dies later leaves the session running and
+the recording ``partial`` with ffmpeg's last words.
 """
 
 from __future__ import annotations
@@ -22,40 +23,60 @@ import ffmpeg
 
 from hub import processes
 from hub.media.displays import Display, stop_process, tail
-from hub.screens import RecordingState
+from hub.media.remux import fragmented_output_args
+from hub.screens import RecordingState, work_path
 
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 60.0
 FIRST_FRAME_TIMEOUT = 15.0
 PROBE_TIMEOUT = 30.0
+START_ATTEMPTS = 3
+EARLY_FAILURE = 5.0  # an ffmpeg dying this soon after its first frame is started again
 GRACEFUL_EXIT_CODES = (0, 255)  # ffmpeg ends with 255 after finishing the file on SIGINT
 
 
 def ffmpeg_argv(
     display: Display, output: Path, frame_rate: int, binary: str = "ffmpeg"
 ) -> list[str]:
-    """x11grab -> libx264 ultrafast yuv420p, index at the front."""
+    """x11grab -> libx264 ultrafast yuv420p into a fragmented MP4.
+
+    No mouse pointer: WebDriver input never moves it, and asking the X server where it is
+    for every frame costs CPU (and was the first request to fail on an unsettled server).
+    A page between commands is mostly still: ``mpdecimate`` drops frames that did not change
+    before they are converted and encoded (the costly part), keeping one a second at least
+    so the video's length and the crash-proof fragments keep pace; ``vfr`` keeps the
+    timestamps true instead of repeating frames. ``zerolatency``: x264's frame threads would
+    hold several frames back, seconds of video once few frames arrive, lost in a crash."""
     # ffmpeg-python renders video_size from a (width, height) pair
-    stream = ffmpeg.input(display.name, format="x11grab",
+    stream = ffmpeg.input(display.name, format="x11grab", draw_mouse=0,
                           video_size=(display.width, display.height), framerate=frame_rate)
+    stream = stream.filter("mpdecimate", max=max(1, frame_rate))
     if display.width % 2 or display.height % 2:
         stream = stream.filter("crop", "trunc(iw/2)*2", "trunc(ih/2)*2")
-    out = stream.output(str(output), vcodec="libx264", preset="ultrafast", pix_fmt="yuv420p",
-                        movflags="+faststart")
+    out = stream.output(str(output), vcodec="libx264", preset="ultrafast", tune="zerolatency",
+                        pix_fmt="yuv420p", fps_mode="vfr", **fragmented_output_args(frame_rate))
     return out.global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning") \
         .overwrite_output().compile(cmd=binary)
 
 
+class RecorderError(Exception):
+    """ffmpeg could not start recording, after every attempt; the message says why."""
+
+
 class Recorder:
-    """One ffmpeg for one session; ``wait()`` returns once it has ended, however it ended."""
+    """One ffmpeg for one session; ``wait()`` returns once it has ended, however it ended.
+
+    ``path`` is where the finished video goes; ffmpeg writes ``work_path(path)`` meanwhile.
+    """
 
     def __init__(
         self, display: Display, path: Path, *, frame_rate: int, hub_id: str, tag: str,
-        log_dir: Path, binary: str = "ffmpeg",
+        log_dir: Path, binary: str = "ffmpeg", early_failure: float = EARLY_FAILURE,
     ) -> None:
         self.display = display
         self.path = path
+        self.work = work_path(path)
         self.frame_rate = frame_rate
         self.hub_id = hub_id
         self.tag = tag
@@ -66,37 +87,75 @@ class Recorder:
         self.started_at = 0.0
         self.ended_at = 0.0
         self.process: asyncio.subprocess.Process | None = None
+        self.attempts = 0
+        self.early_failure = early_failure
+        self._launched_at = 0.0
         self._stopping = False
         self._done = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """ffmpeg recording, from the session's first command; RecorderError if it cannot."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.started_at = time.time()
-        self.process = await processes.spawn(
-            ffmpeg_argv(self.display, self.path, self.frame_rate, self.binary),
-            hub_id=self.hub_id, session_tag=self.tag, log_path=str(self.log_path),
-        )
-        self._watcher = asyncio.create_task(self._watch(self.process))
-        await self._first_frame()
-        log.info("recording.started path=%s display=%s fps=%d", self.path, self.display.name,
-                 self.frame_rate)
+        try:
+            process = await self._launch()
+        except BaseException:
+            if self.process is not None:
+                await asyncio.shield(stop_process(self.process, self.tag, signal.SIGKILL, 1))
+            raise
+        self._watcher = asyncio.create_task(self._watch(process))
+        log.info("recording.started path=%s display=%s fps=%d attempts=%d", self.path,
+                 self.display.name, self.frame_rate, self.attempts)
 
-    async def _first_frame(self) -> None:
-        """Wait until ffmpeg writes the file (it has a frame), so the session is filmed from
-        its first command; a slow start is logged, not fatal."""
+    async def _launch(self) -> asyncio.subprocess.Process:
+        """An ffmpeg that has opened the screen and its file, within the attempts left."""
+        while True:
+            self.attempts += 1
+            await asyncio.to_thread(self.work.unlink, missing_ok=True)  # so a size is news
+            process = await processes.spawn(
+                ffmpeg_argv(self.display, self.work, self.frame_rate, self.binary),
+                hub_id=self.hub_id, session_tag=self.tag, log_path=str(self.log_path))
+            self.process = process
+            if await self._first_frame(process):
+                self._launched_at = time.monotonic()
+                return process
+            why = f"ffmpeg exited with code {process.returncode}: " \
+                  f"{tail(self.log_path) or 'no output'}"
+            if self.attempts >= START_ATTEMPTS:
+                raise RecorderError(f"{why} (after {self.attempts} attempts)")
+            log.warning("recording.retry path=%s attempt=%d error=%s", self.path, self.attempts,
+                        why)
+
+    async def _first_frame(self, process: asyncio.subprocess.Process) -> bool:
+        """Wait until ffmpeg writes the file (it has opened the screen), so the session is
+        filmed from its first command; False if it died first. A slow start is logged."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + FIRST_FRAME_TIMEOUT
-        while self.active and loop.time() < deadline:
+        while process.returncode is None and loop.time() < deadline:
             with contextlib.suppress(OSError):
-                if (await asyncio.to_thread(self.path.stat)).st_size > 0:
-                    return
+                if (await asyncio.to_thread(self.work.stat)).st_size > 0:
+                    return True
             await asyncio.sleep(0.05)
-        if self.active:
+        if process.returncode is None:
             log.warning("recording.slow_start path=%s", self.path)
+        return process.returncode is None
 
     async def _watch(self, process: asyncio.subprocess.Process) -> None:
-        code = await process.wait()
+        while True:
+            code = await process.wait()
+            early = time.monotonic() - self._launched_at < self.early_failure
+            if self._stopping or not early or self.attempts >= START_ATTEMPTS:
+                break
+            log.warning("recording.restart path=%s code=%s error=%s", self.path, code,
+                        tail(self.log_path))
+            try:
+                process = await self._launch()
+            except (RecorderError, OSError) as error:
+                log.warning("recording.restart_failed path=%s error=%s", self.path, error)
+                break
+            if self._stopping:  # stop() came while this one was starting
+                await stop_process(process, self.tag, signal.SIGINT)
         self.ended_at = time.time()
         if self._stopping and code in GRACEFUL_EXIT_CODES:
             self.state = RecordingState.FINISHED

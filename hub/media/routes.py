@@ -26,6 +26,7 @@ from hub.grid.session import Session
 from hub.keys import LINK_SIGNER, RECORDINGS, REGISTRY, SETTINGS
 from hub.media import access
 from hub.media.catalog import Search, aware
+from hub.media.s3 import S3Error, is_remote
 from hub.proxy.tcp_bridge import bridge, open_tcp
 from hub.untrusted import UnsafeInput, read_json, row_id
 from hub.urls import public_base, websocket_base
@@ -108,12 +109,39 @@ async def session_video(request: web.Request) -> web.StreamResponse:
     if info.status == FAILED:
         raise NotFound(f"the recording of session {session_id} failed: {info.error}",
                        code="recording_failed")
+    headers = {"Content-Type": "video/mp4", "Cache-Control": "private, no-cache",
+               "Content-Disposition": f'inline; filename="{info.name}"'}
+    if is_remote(info.path):
+        return await _from_bucket(request, info, headers)
     path = Path(info.path)
     if not await asyncio.to_thread(path.is_file):
         raise NotFound(f"the video file of session {session_id} is gone")
-    return web.FileResponse(path, headers={
-        "Content-Type": "video/mp4", "Cache-Control": "private, no-cache",
-        "Content-Disposition": f'inline; filename="{info.name}"'})
+    return web.FileResponse(path, headers=headers)
+
+
+async def _from_bucket(request: web.Request, info: RecordingInfo,
+                       headers: dict[str, str]) -> web.StreamResponse:
+    """The video from S3, the client's Range passed through (206/416 as from a file)."""
+    uploader = request.app[RECORDINGS].uploader
+    if uploader is None:
+        raise NotFound(f"the video of session {info.session_id} is in {info.path}, and this "
+                       "hub does not use recording_storage = s3")
+    try:
+        answer = await uploader.store.download(uploader.store.key_of(info.path),
+                                               request.headers.get("Range"))
+    except S3Error as error:
+        raise ApiError(f"the video storage does not answer: {error}", code="storage_unavailable",
+                       status=502) from None
+    if answer.status == 404:
+        raise NotFound(f"the video file of session {info.session_id} is gone")
+    response = web.StreamResponse(status=answer.status, headers={**headers, **answer.headers})
+    if answer.body is None:
+        return response
+    await response.prepare(request)
+    async for chunk in answer.chunks():
+        await response.write(chunk)
+    await response.write_eof()
+    return response
 
 
 # -- recordings API ---------------------------------------------------------------------------
@@ -180,7 +208,11 @@ async def delete_recording(request: web.Request) -> web.Response:
     service = request.app[RECORDINGS]
     if service.busy(info.session_id):
         raise Conflict(f"recording {info.id} is still being recorded", code="still_recording")
-    await service.delete(info)
+    try:
+        await service.delete(info)
+    except S3Error as error:
+        raise ApiError(f"the video storage does not answer: {error}", code="storage_unavailable",
+                       status=502) from None
     return web.Response(status=204)
 
 

@@ -1,9 +1,11 @@
 """The recording service: each video's metadata, from first frame to deletion.
 
 As a session listener it claims the recorder the local node started, records who owns the
-video, and once ffmpeg has ended probes the file (duration, size) or marks it failed. A
-Docker node's container records itself; the node registers that recording with the provider
-like a local recorder, so it is claimed the same way.
+video, and once ffmpeg has ended turns its fragments into the served MP4 (:mod:`hub.media.remux`)
+and probes it (duration, size): ``ready``, ``partial`` when a crash cut it short (the reason in
+``error``), or ``failed`` when nothing playable is left. A Docker node's container records
+itself; the node registers that recording with the provider like a local recorder, so it is
+claimed the same way.
 It also enforces ``recording_retention_days`` and settles recordings a crashed hub left
 half-written: on start, and with a database each time the hub's presence settles dead hubs.
 """
@@ -22,7 +24,10 @@ from hub.grid.session import Session
 from hub.media.catalog import RecordingCatalog, Search, utcnow
 from hub.media.provider import MediaProvider
 from hub.media.recorder import duration_of, probe
-from hub.screens import Recording, RecordingState
+from hub.media.remux import finish_file
+from hub.media.s3 import S3Error, is_remote
+from hub.media.uploads import Uploader
+from hub.screens import WORK_SUFFIX, Recording, RecordingState, work_path
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,14 @@ CLOSE_TIMEOUT = 90.0
 
 def _when(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+def _modified(path: Path) -> dt.datetime | None:
+    """When the video (or what ffmpeg left of it) was last written; None when neither is."""
+    for candidate in (work_path(path), path):
+        with contextlib.suppress(OSError):
+            return _when(candidate.stat().st_mtime)
+    return None
 
 
 class RecordingService:
@@ -45,6 +58,7 @@ class RecordingService:
         self.retention_days = retention_days
         self._pending: dict[str, Recording] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.uploader: Uploader | None = None  # recording_storage = s3
 
     def busy(self, session_id: str) -> bool:
         """True while the session's video is being recorded or finished (answer 409)."""
@@ -75,34 +89,57 @@ class RecordingService:
     async def _finalize(self, session_id: str, info: RecordingInfo, recorder: Recording) -> None:
         try:
             state = await recorder.wait()
-            if state is RecordingState.FAILED:
-                await self.catalog.fail(info.id, recorder.error)
-                log.warning("recording.marked_failed id=%s session=%s", info.id, session_id)
-            else:
-                await self.complete(info.id, recorder.path, _when(recorder.ended_at))
+            partial = recorder.error if state is RecordingState.FAILED else ""
+            await self.complete(info.id, recorder.path, _when(recorder.ended_at),
+                                partial=partial)
         except Exception:
             log.exception("recording.finalize_failed id=%s session=%s", info.id, session_id)
         finally:
             self._pending.pop(session_id, None)
 
-    async def complete(self, recording_id: str, path: Path, ended_at: dt.datetime) -> None:
-        """Probe a finished file: ready with duration and size, or failed if unplayable."""
+    async def complete(
+        self, recording_id: str, path: Path, ended_at: dt.datetime, *, partial: str = "",
+    ) -> None:
+        """Make the served MP4 from the fragments and probe it: ready with duration and size,
+        ``partial`` when the file was cut short (``partial`` says why, if known), or failed
+        if nothing plays."""
         try:
+            if not await finish_file(path, hub_id=self.hub_id):
+                partial = partial or "the recording was cut short"
+            else:
+                partial = ""
             duration = duration_of(await probe(path, hub_id=self.hub_id))
             size = (await asyncio.to_thread(path.stat)).st_size
         except (ValueError, OSError) as error:
-            await self.catalog.fail(recording_id, f"the video is not playable: {error}")
+            why = f"the video is not playable: {error}"
+            await self.catalog.fail(recording_id, f"{partial}; {why}" if partial else why)
             log.warning("recording.unplayable id=%s path=%s error=%s", recording_id, path, error)
             return
-        await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at)
-        log.info("recording.ready id=%s path=%s duration=%.1f size=%d", recording_id, path,
-                 duration, size)
+        await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at,
+                                  partial=partial or None)
+        if self.uploader is not None:
+            self.uploader.submit(recording_id)
+        log.info("recording.%s id=%s path=%s duration=%.1f size=%d",
+                 "partial" if partial else "ready", recording_id, path, duration, size)
 
     # -- housekeeping ------------------------------------------------------------------------
 
     async def delete(self, info: RecordingInfo) -> None:
-        """The file and its metadata."""
-        await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
+        """The file (and fragments left of it, or the object in the bucket) and its metadata."""
+        if is_remote(info.path):
+            if self.uploader is None:
+                log.warning("recording.remote_kept id=%s path=%s (recording_storage is not s3)",
+                            info.id, info.path)
+            else:
+                store = self.uploader.store
+                try:
+                    await store.delete(store.key_of(info.path))
+                except S3Error as error:
+                    log.warning("recording.remote_delete_failed id=%s error=%s", info.id, error)
+                    raise
+        else:
+            await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
+            await asyncio.to_thread(work_path(Path(info.path)).unlink, missing_ok=True)
         await self.catalog.delete(info.id)
         log.info("recording.deleted id=%s path=%s", info.id, info.path)
 
@@ -115,7 +152,10 @@ class RecordingService:
         for info in await self.catalog.search(Search(until=cutoff)):
             if self.busy(info.session_id):
                 continue
-            await self.delete(info)
+            try:
+                await self.delete(info)
+            except S3Error:
+                continue  # the bucket is away: the next sweep tries again
             removed += 1
         removed += await asyncio.to_thread(self._remove_untracked, cutoff.timestamp(),
                                            await self._tracked_paths())
@@ -128,7 +168,8 @@ class RecordingService:
 
     def _remove_untracked(self, cutoff: float, tracked: set[str]) -> int:
         removed = 0
-        for path in self.recording_dir.glob("*.mp4"):
+        for path in (*self.recording_dir.glob("*.mp4"),
+                     *self.recording_dir.glob(f"*.mp4{WORK_SUFFIX}")):
             with contextlib.suppress(OSError):
                 if str(path) not in tracked and path.stat().st_mtime < cutoff:
                     path.unlink()
@@ -159,13 +200,13 @@ class RecordingService:
                     continue
             elif not (by_directory and await asyncio.to_thread(self._ours, path)):
                 continue
-            try:
-                ended = _when((await asyncio.to_thread(path.stat)).st_mtime)
-            except OSError:
-                who = f"hub {owner}" if owner else "the hub"
+            who = f"hub {owner}" if owner else "the hub"
+            ended = await asyncio.to_thread(_modified, path)
+            if ended is None:
                 await self.catalog.fail(info.id, f"{who} stopped while recording; no file")
             else:
-                await self.complete(info.id, path, ended)
+                await self.complete(info.id, path, ended,
+                                    partial=f"{who} stopped while recording")
             log.warning("recording.settled id=%s session=%s hub=%s", info.id, info.session_id,
                         owner or "")
             settled += 1

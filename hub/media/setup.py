@@ -31,8 +31,10 @@ from hub.keys import (
 from hub.media import access, routes
 from hub.media.catalog import DbCatalog, JsonCatalog, RecordingCatalog
 from hub.media.provider import MediaProvider
+from hub.media.s3 import S3Settings, S3Store
 from hub.media.service import RecordingService
 from hub.media.signing import LinkSigner
+from hub.media.uploads import Uploader
 from hub.urls import public_base, websocket_base
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
         catalog, provider, hub_id=app[HUB_ID], recording_dir=provider.recording_dir,
         retention_days=app[SETTINGS].recording_retention_days)
     app[RECORDINGS] = service
+    uploads = _start_uploads(app[SETTINGS], service)
     app[REGISTRY].subscribe(service)
     presence = app.get(PRESENCE)
     alive = (await presence.states()).alive if presence is not None else None
@@ -79,6 +82,8 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
 
     if presence is not None:
         presence.subscribe(settle_dead_hubs)
+    if service.uploader is not None:
+        await service.uploader.resume()
     await service.sweep()  # before the hub answers: no expired recording is ever listed
     retention = asyncio.create_task(service.run_retention(RETENTION_INTERVAL),
                                     name="recording-retention")
@@ -90,6 +95,24 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
         await retention
     await service.close()
     await provider.close()
+    if uploads is not None:  # what is not uploaded yet is resumed by the next start
+        uploads.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await uploads
+
+
+def _start_uploads(settings: Settings, service: RecordingService) -> asyncio.Task[None] | None:
+    """With recording_storage = s3: the uploader, its background task, and the recordings a
+    previous run left on disk queued again."""
+    if settings.recording_storage != "s3":
+        return None
+    store = S3Store(S3Settings(
+        bucket=settings.s3_bucket, prefix=settings.s3_prefix,
+        endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key))
+    service.uploader = Uploader(store, service.catalog, service.recording_dir)
+    return asyncio.create_task(service.uploader.run(), name="recording-uploads")
 
 
 def setup(app: web.Application) -> None:

@@ -14,15 +14,26 @@ import time
 from typing import Any
 
 from hub.w3c.capabilities import Capabilities, SessionOptions
+from hub.w3c.errors import WebDriverError, error_for
 
 
 class SessionStartError(Exception):
-    """The node could not start a session; ``message`` is the driver's own words if any."""
+    """The node could not start a session; ``message`` is the driver's own words if any.
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    ``code`` is the W3C error the driver refused with (``invalid argument`` for a capability
+    it does not take): the client gets that error, not a blanket ``session not created``.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False,
+                 code: str = "session not created", stacktrace: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.code = code
+        self.stacktrace = stacktrace
+
+    def to_webdriver(self) -> WebDriverError:
+        return error_for(self.code, self.message, self.stacktrace)
 
 
 @dataclasses.dataclass

@@ -21,10 +21,16 @@ from yarl import URL
 from hub.nodes import driver_http
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
-from hub.nodes.local import chrome_capabilities, firefox_capabilities
+from hub.nodes.local import (
+    chrome_capabilities,
+    firefox_capabilities,
+    vendor_args,
+    webkit_capabilities,
+)
 from hub.w3c.capabilities import Capabilities, SessionOptions, driver_capabilities
 
-BINARIES = {"chrome": "/usr/bin/chromium", "firefox": "/usr/bin/firefox-esr"}
+# WebKitWebDriver finds its default MiniBrowser itself (the path is per architecture).
+BINARIES = {"chrome": "/usr/bin/chromium", "firefox": "/usr/bin/firefox-esr", "webkit": ""}
 DRIVER_PORT, VNC_PORT, DEVTOOLS_PORT = "4444/tcp", "5900/tcp", "9229/tcp"
 IMAGE_PORTS = {DRIVER_PORT: 4444, VNC_PORT: 5900, DEVTOOLS_PORT: 9229}
 BROWSER_DEBUG_PORT = 9222  # Chromium's --remote-debugging-port, geckodriver's --websocket-port
@@ -54,7 +60,11 @@ def driver_caps(caps: Capabilities, browser: str, version: str,
     install = BrowserInstall(browser, BINARIES[browser], "", version)
     if browser == "firefox":
         return firefox_capabilities(caps, install, headless=False)
+    if browser == "webkit":
+        return webkit_capabilities(caps, install)
     caps = chrome_capabilities(caps, install, Path("/tmp/tggrid"), headless=False)
+    if vendor_args(caps, "goog:chromeOptions") is None:
+        return caps  # a shape chromedriver refuses itself
     # A debugging port the client chose means nothing outside the container: only the
     # image's one is forwarded, so it replaces the client's (and se:cdp keeps working).
     args = [arg for arg in caps["goog:chromeOptions"]["args"]

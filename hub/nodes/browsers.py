@@ -17,16 +17,25 @@ log = logging.getLogger(__name__)
 CHROME_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
                      "chrome")
 FIREFOX_CANDIDATES = ("firefox-esr", "firefox")
+# Debian's webkit2gtk-driver drives MiniBrowser from libwebkit2gtk (4.1 before 4.0).
+MINIBROWSER_GLOBS = ("/usr/lib/*/webkit2gtk-4.1/MiniBrowser",
+                     "/usr/lib/*/webkit2gtk-4.0/MiniBrowser",
+                     "/usr/libexec/webkit2gtk-4.*/MiniBrowser")
 
 
 @dataclasses.dataclass(frozen=True)
 class BrowserInstall:
     """One browser with its driver: what a local slot runs."""
 
-    name: str  # W3C browserName: "chrome" or "firefox"
+    name: str  # W3C browserName: "chrome", "firefox" or "webkit"
     browser_binary: str
     driver_binary: str
     version: str
+
+    @property
+    def needs_display(self) -> bool:
+        """MiniBrowser has no headless mode: every WebKit session gets its own Xvfb."""
+        return self.name == "webkit"
 
     @property
     def stereotype(self) -> dict[str, str]:
@@ -88,3 +97,34 @@ def detect_firefox(browser: str = "", driver: str = "") -> BrowserInstall | None
     if not (browser and driver and os.access(browser, os.X_OK) and os.access(driver, os.X_OK)):
         return None
     return BrowserInstall("firefox", browser, driver, _version(browser))
+
+
+def _minibrowser() -> str | None:
+    for pattern in MINIBROWSER_GLOBS:
+        for found in sorted(Path("/").glob(pattern.lstrip("/")), reverse=True):
+            if os.access(found, os.X_OK):
+                return str(found)
+    return None
+
+
+def _package_version(binary: str) -> str:
+    """MiniBrowser prints its version only with a display: ask dpkg for its package's."""
+    try:
+        owner = subprocess.run(["dpkg", "-S", binary], capture_output=True, text=True,
+                               timeout=30).stdout.split(":", 1)[0].strip()
+        version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", owner],
+                                 capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("browser.version_failed binary=%s error=%s", binary, error)
+        return ""
+    match = re.match(r"(?:\d+:)?(\d+(?:\.\d+)+)", version)
+    return match.group(1) if match else ""
+
+
+def detect_webkit(browser: str = "", driver: str = "") -> BrowserInstall | None:
+    """WebKitGTK: Debian's WebKitWebDriver with MiniBrowser (``webkit2gtk-driver``)."""
+    browser = browser or _minibrowser() or ""
+    driver = driver or shutil.which("WebKitWebDriver") or ""
+    if not (browser and driver and os.access(browser, os.X_OK) and os.access(driver, os.X_OK)):
+        return None
+    return BrowserInstall("webkit", browser, driver, _package_version(browser))

@@ -245,7 +245,8 @@ class DockerNode(browser_image.ImageNode):
             with contextlib.suppress(*ENGINE_ERRORS):
                 await asyncio.to_thread(handle.container.stop, timeout=STOP_GRACE)
             if handle.recording is not None:
-                await collect(handle.container, handle.recording)
+                await collect(handle.container, handle.recording,
+                              session.death_reason if session.died.is_set() else "")
         finally:
             if handle.recording is not None:
                 handle.recording.finish("the session ended before the video was collected")

@@ -31,7 +31,8 @@ HUB_PID_LABEL = "tggrid.hub_pid"
 HUB_HOST_LABEL = "tggrid.hub_host"
 SESSION_LABEL = "tggrid.session"
 BROWSER_LABEL = "tggrid.browser"
-VERSION_COMMANDS = {"chrome": "chromium", "firefox": "firefox-esr"}
+VERSION_COMMANDS = {"chrome": "chromium", "firefox": "firefox-esr",
+                    "webkit": "/opt/tggrid/webkit-version"}
 CLIENT_TIMEOUT = 60
 # Fixed, so a client is made without asking an engine that may be down (20.10 speaks 1.41).
 API_VERSION = "1.41"

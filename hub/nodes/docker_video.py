@@ -1,10 +1,12 @@
 """Videos recorded inside a browser container, handed to the hub like local recordings.
 
-ffmpeg runs in the container. The Docker node registers a :class:`ContainerRecording` with the
-media provider under the session id, exactly where the local node registers its ``Recorder``;
-the recording service claims it, writes the metadata and waits for it. When the session ends
-the node stops the container (ffmpeg finishes the file), copies the file out with the archive
-API and calls :meth:`ContainerRecording.finish`; the service then probes it.
+ffmpeg runs in the container, writing a fragmented MP4 as the local recorder does. The Docker
+node registers a :class:`ContainerRecording` with the media provider under the session id,
+exactly where the local node registers its ``Recorder``; the recording service claims it,
+writes the metadata and waits for it. When the session ends the node stops the container
+(ffmpeg finishes the file), copies the fragments out with the archive API (a killed container
+still has them) and calls :meth:`ContainerRecording.finish`; the service then makes the MP4
+(:mod:`hub.media.remux`) and probes it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from docker.errors import DockerException
 from docker.models.containers import Container
 
 from hub.nodes.browser_image import VIDEO_NAME  # the file inside the container
-from hub.screens import RecordingState
+from hub.screens import RecordingState, work_path
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +83,18 @@ def copy_out(container: Container, path: Path, inner: str = VIDEO_NAME) -> None:
             partial.replace(path)
 
 
-async def collect(container: Container, recording: ContainerRecording) -> None:
-    """Copy the finished video out and tell the recording service; never raises."""
+async def collect(container: Container, recording: ContainerRecording, cut_short: str = ""
+                  ) -> None:
+    """Copy the video's fragments out and tell the recording service; never raises.
+    ``cut_short``: why the container may have died before ffmpeg finished the file."""
+    target = work_path(recording.path)
     try:
-        await asyncio.to_thread(copy_out, container, recording.path)
+        await asyncio.to_thread(copy_out, container, target)
     except (DockerException, OSError, tarfile.TarError) as error:
         with contextlib.suppress(OSError):
-            recording.path.with_name(recording.path.name + ".part").unlink(missing_ok=True)
+            target.with_name(target.name + ".part").unlink(missing_ok=True)
         log.warning("recording.copy_failed path=%s error=%s", recording.path, error)
         recording.finish(f"could not copy the video out of the container: {error}")
         return
     log.info("recording.collected path=%s", recording.path)
-    recording.finish()
+    recording.finish(cut_short)

@@ -35,8 +35,14 @@ async def create_session(
     except (ValueError, KeyError, TypeError):
         raise SessionStartError(f"driver answered {response.status}: {text[:500]}") from None
     if response.status != 200 or not isinstance(value, dict) or "sessionId" not in value:
-        message = value.get("message") if isinstance(value, dict) else None
-        raise SessionStartError(message or f"driver answered {response.status}: {text[:500]}")
+        refusal = value if isinstance(value, dict) else {}
+        message = refusal.get("message")
+        raise SessionStartError(
+            message if isinstance(message, str) and message
+            else f"driver answered {response.status}: {text[:500]}",
+            code=str(refusal.get("error") or "session not created"),
+            stacktrace=str(refusal.get("stacktrace") or ""),
+        )
     return value["sessionId"], value.get("capabilities") or {}
 
 

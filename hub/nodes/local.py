@@ -1,4 +1,4 @@
-"""The local node: one chromedriver/geckodriver process per session, on this machine.
+"""The local node: one chromedriver/geckodriver/WebKitWebDriver process per session.
 
 It needs nothing but the browsers Debian ships. Each session gets its own driver on a free
 loopback port, its own temporary directory (profile, driver log, TMPDIR) and a tag in the
@@ -24,7 +24,7 @@ import aiohttp
 import psutil
 
 from hub import processes
-from hub.nodes import driver_http
+from hub.nodes import browser_watch, driver_http
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.screens import ScreenError, ScreenProvider, SessionScreen
@@ -55,10 +55,18 @@ def _has_flag(args: list[str], flag: str) -> bool:
     return any(str(arg).split("=", 1)[0] == flag for arg in args)
 
 
+def vendor_args(caps: Capabilities, vendor: str) -> list[Any] | None:
+    """The vendor options' args list, or None when the client sent a shape the driver must
+    refuse itself (the hub adds nothing then, so the client gets the driver's own error)."""
+    options = caps.get(vendor, {})
+    args = options.get("args", []) if isinstance(options, dict) else None
+    return args if isinstance(args, list) else None
+
+
 def _sized_by_client(caps: Capabilities) -> bool:
     """The client chose its own window size; leave it be."""
-    chrome = caps.get("goog:chromeOptions", {}).get("args", [])
-    firefox = caps.get("moz:firefoxOptions", {}).get("args", [])
+    chrome = vendor_args(caps, "goog:chromeOptions") or []
+    firefox = vendor_args(caps, "moz:firefoxOptions") or []
     return _has_flag([str(a) for a in chrome], "--window-size") or "-width" in firefox
 
 
@@ -68,6 +76,8 @@ def chrome_capabilities(
     """Inject the binary and the flags this environment needs, unless the client set them."""
     caps = copy.deepcopy(caps)
     caps["browserName"] = "chrome"
+    if vendor_args(caps, "goog:chromeOptions") is None:
+        return caps
     options = caps.setdefault("goog:chromeOptions", {})
     options.setdefault("binary", install.browser_binary)
     args = [str(arg) for arg in options.get("args", [])]
@@ -87,12 +97,31 @@ def firefox_capabilities(
 ) -> Capabilities:
     caps = copy.deepcopy(caps)
     caps["browserName"] = "firefox"
+    if vendor_args(caps, "moz:firefoxOptions") is None:
+        return caps
     options = caps.setdefault("moz:firefoxOptions", {})
     options.setdefault("binary", install.browser_binary)
     args = [str(arg) for arg in options.get("args", [])]
     if headless and "-headless" not in args and "--headless" not in args:
         args.append("-headless")
     options["args"] = args
+    return caps
+
+
+OTHER_VENDORS = ("goog:", "moz:", "ms:")
+
+
+def webkit_capabilities(caps: Capabilities, install: BrowserInstall) -> Capabilities:
+    """WebKitWebDriver matches ``browserName`` against MiniBrowser's own name and has no
+    use for other browsers' options (Selenium's generic clients send ``goog:chromeOptions``):
+    the hub, which matched ``webkit``, leaves the name out and points the driver at the
+    MiniBrowser it found, in automation mode, unless the client chose its own."""
+    caps = {key: value for key, value in copy.deepcopy(caps).items()
+            if key != "browserName" and not key.startswith(OTHER_VENDORS)}
+    options = caps.setdefault("webkitgtk:browserOptions", {})
+    if isinstance(options, dict) and "binary" not in options and install.browser_binary:
+        options["binary"] = install.browser_binary
+        options.setdefault("args", ["--automation"])
     return caps
 
 
@@ -182,9 +211,10 @@ class LocalNode(Node):
         process: asyncio.subprocess.Process | None = None
         media: SessionScreen | None = None
         try:
-            if options.needs_screen:
+            if options.needs_screen or install.needs_display:
                 if self.display_provider is None:
-                    raise SessionStartError("this node has no screens for VNC or video")
+                    raise SessionStartError(f"this node has no screens (for VNC, video or "
+                                            f"{install.name})")
                 media = await self.display_provider.open(options, tag, workdir)
             port = free_port()
             argv, driver_caps = self._plan(install, port, capabilities, workdir, options)
@@ -233,18 +263,22 @@ class LocalNode(Node):
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
             caps = chrome_capabilities(caps, install, workdir, headless)
-            if not headless:  # fill the screen that VNC shows and ffmpeg records
-                width, height, _ = options.screen_resolution
+            if not headless and vendor_args(caps, "goog:chromeOptions") is not None:
+                width, height, _ = options.screen_resolution  # fill what VNC shows
                 args = caps["goog:chromeOptions"]["args"]
                 for flag, value in (("--window-position", "0,0"),
                                     ("--window-size", f"{width},{height}")):
                     if not _has_flag(args, flag):
                         args.append(f"{flag}={value}")
             return argv, caps
+        if install.name == "webkit":  # always headed, on the screen the media provider made
+            return ([install.driver_binary, "--host=127.0.0.1", f"--port={port}"],
+                    webkit_capabilities(caps, install))
         argv = [install.driver_binary, "--host", "127.0.0.1", "--port", str(port),
                 "--websocket-port", str(free_port())]
         caps = firefox_capabilities(caps, install, headless)
-        if not headless:  # the first window at screen size; _fill_screen pins it at 0,0
+        if not headless and vendor_args(caps, "moz:firefoxOptions") is not None:
+            # the first window at screen size; _fill_screen pins it at 0,0
             width, height, _ = options.screen_resolution
             args = caps["moz:firefoxOptions"]["args"]
             for flag, size in (("-width", width), ("-height", height)):
@@ -296,8 +330,15 @@ class LocalNode(Node):
                                                 unreachable)
 
     async def _watch(self, session: NodeSession, handle: LocalProcessHandle) -> None:
-        code = await handle.process.wait()
-        session.mark_dead(f"the driver process exited with code {code}")
+        """The driver exiting, or its browser (browser_watch), ends the session."""
+        browser = asyncio.create_task(browser_watch.watch(session, handle.process.pid))
+        try:
+            code = await handle.process.wait()
+            session.mark_dead(f"the driver process exited with code {code}")
+        finally:
+            browser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await browser
 
     async def stop_session(self, session: NodeSession) -> None:
         handle: LocalProcessHandle = session.handle

@@ -1,8 +1,10 @@
 """The WebDriver command proxy: the hot path.
 
-Method, body and status go through byte for byte over a keep-alive pool. No database, no
-lock, no JSON parsing of ordinary traffic: the only inspection is of a 404 from the driver,
-which may mean the browser is gone and the hub's session must end too.
+Method, body and status go through byte for byte over a keep-alive pool, and so do the
+driver's end-to-end headers (``Content-Type``, ``Cache-Control``, ...); what is dropped and
+why is in ``hub.proxy.upstream.NOT_FORWARDED`` and docs/webdriver-conformance.md. No
+database, no lock, no JSON parsing of ordinary traffic: the only inspection is of a 404 from
+the driver, which may mean the browser is gone and the hub's session must end too.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 from hub.proxy.upstream import UpstreamError, UpstreamPool
-from hub.w3c.errors import InvalidSessionId
+from hub.w3c.errors import JSON_CONTENT_TYPE, InvalidSessionId
 
 if TYPE_CHECKING:
     from hub.grid.session import Session
@@ -66,8 +69,10 @@ class CommandProxy:
         if (upstream.status == 404 and request.method != "DELETE"
                 and _says_session_gone(upstream.body)):
             await self._end_dead(session, "the browser went away (the driver no longer knows it)")
-        return web.Response(status=upstream.status, body=upstream.body,
-                            headers={"Content-Type": upstream.content_type})
+        headers = CIMultiDict(upstream.headers)
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = JSON_CONTENT_TYPE
+        return web.Response(status=upstream.status, body=upstream.body, headers=headers)
 
     async def _end_dead(self, session: Session, reason: str) -> None:
         log.warning("session.node_lost id=%s reason=%s", session.id, reason)

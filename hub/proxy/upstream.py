@@ -14,19 +14,30 @@ from collections import defaultdict, deque
 
 import httptools
 
+# Headers the hub does not pass on (see docs/webdriver-conformance.md): the hop-by-hop ones
+# (RFC 9110 section 7.6.1) describe this connection only, Content-Length is recomputed for the
+# client's connection, Date and Server are the hub's own, as the server the client talks to.
+NOT_FORWARDED = frozenset({
+    b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"te",
+    b"trailer", b"upgrade", b"content-length", b"date", b"server",
+})
+
 
 class UpstreamError(ConnectionError):
     """The node closed or refused the connection before answering."""
 
 
 class UpstreamResponse:
-    __slots__ = ("body", "content_type", "keep_alive", "status")
+    __slots__ = ("body", "content_type", "headers", "keep_alive", "status")
 
-    def __init__(self, status: int, content_type: str, body: bytes, keep_alive: bool) -> None:
+    def __init__(self, status: int, content_type: str, body: bytes, keep_alive: bool,
+                 headers: list[tuple[str, str]] | None = None) -> None:
         self.status = status
         self.content_type = content_type
         self.body = body
         self.keep_alive = keep_alive
+        # The end-to-end headers of the answer, in order (Content-Type among them).
+        self.headers = headers if headers is not None else [("Content-Type", content_type)]
 
 
 class _Connection(asyncio.Protocol):
@@ -40,6 +51,7 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._chunks: list[bytes] = []
         self._content_type = "application/json"
+        self._headers: list[tuple[str, str]] = []
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -59,8 +71,13 @@ class _Connection(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == b"content-type":
-            self._content_type = value.decode("latin-1")
+        lowered = name.lower()
+        if lowered in NOT_FORWARDED:
+            return
+        text = value.decode("latin-1")
+        if lowered == b"content-type":
+            self._content_type = text
+        self._headers.append((name.decode("latin-1"), text))
 
     def on_body(self, body: bytes) -> None:
         self._chunks.append(body)
@@ -68,10 +85,11 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         response = UpstreamResponse(
             self._parser.get_status_code(), self._content_type, b"".join(self._chunks),
-            self._parser.should_keep_alive(),
+            self._parser.should_keep_alive(), self._headers,
         )
         self._chunks = []
         self._content_type = "application/json"
+        self._headers = []
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(response)
 

@@ -80,6 +80,5 @@ async def _check(request: web.Request, handler: Handler) -> web.StreamResponse:
                    "and try again")
         if request.path.startswith("/api/"):
             return api_error_response(403, "csrf_failed", message)
-        return web.Response(status=403, text=f"403 Forbidden: {message}",
-                            content_type="text/plain")
+        raise web.HTTPForbidden(text=message)  # a styled page (hub.ui.errors)
     return await handler(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
 from typing import Any
 
@@ -15,7 +16,23 @@ from hub.ui import csrf
 
 NAV = [("sessions", "Sessions"), ("nodes", "Nodes"), ("recordings", "Recordings"),
        ("audit", "Audit log")]
-ADMIN_NAV = [("settings", "Settings")]
+ADMIN_NAV = [("users", "People"), ("settings", "Settings")]
+
+
+def when(value: dt.datetime | str | None) -> str:
+    """The one way the dashboard shows a time: ``2026-01-31 14:05:09 UTC`` (scripts match)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        moment = value
+    if moment.tzinfo is None:  # the database keeps UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def csp(request: web.Request) -> str:
@@ -66,7 +83,7 @@ def require_viewer(request: web.Request) -> None:
 def require_admin(request: web.Request) -> None:
     require_viewer(request)
     if not is_admin(request):
-        raise web.HTTPForbidden(text="403 Forbidden: this page is for admins")
+        raise web.HTTPForbidden(text="This page is for admins.")
 
 
 def safe_next(value: str | None) -> str:
@@ -82,7 +99,8 @@ def page(request: web.Request, template: str, context: dict[str, Any] | None = N
     frame = {
         "user": user, "auth_on": auth_on(request), "is_admin": is_admin(request),
         "csrf_token": csrf.token_for(request),
-        "nav": NAV + (ADMIN_NAV if is_admin(request) else []),
+        "nav": NAV + [(slug, label) for slug, label in ADMIN_NAV  # no accounts with auth off
+                      if is_admin(request) and (slug != "users" or auth_on(request))],
         "here": request.path,
     }
     response = aiohttp_jinja2.render_template(template, request, {**frame, **(context or {})},
@@ -90,6 +108,12 @@ def page(request: web.Request, template: str, context: dict[str, Any] | None = N
     secure_headers(request, response)
     csrf.set_cookie(request, response)
     return response
+
+
+async def form_of(request: web.Request) -> dict[str, str]:
+    """A posted form's text fields (files are ignored)."""
+    data = await request.post()
+    return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
 def redirect(request: web.Request, location: str) -> web.HTTPFound:

@@ -15,7 +15,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from hub.keys import PUBLIC_PATHS
-from hub.ui import account, csrf, grid, history, sessions, signin
+from hub.ui import account, csrf, errors, grid, history, manual, sessions, signin, users
+from hub.ui.render import when
 
 HERE = Path(__file__).parent
 
@@ -34,16 +35,25 @@ async def home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/ui/sessions")
 
 
+async def favicon(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(HERE / "static" / "favicon.ico",
+                            headers={"Content-Type": "image/x-icon",
+                                     "Cache-Control": "max-age=86400"})
+
+
 def setup(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
-                         autoescape=jinja2.select_autoescape(default=True))
+                         autoescape=jinja2.select_autoescape(default=True),
+                         filters={"when": when})
     if PUBLIC_PATHS not in app:
         app[PUBLIC_PATHS] = []
-    app[PUBLIC_PATHS].append("/ui")
+    app[PUBLIC_PATHS] += ["/ui", "/favicon.ico"]
     app.middlewares.insert(0, browser_entry)
+    app.middlewares.insert(1, errors.styled_errors)
     app.middlewares.append(csrf.protect)
     app.router.add_get("/ui", home)
     app.router.add_get("/ui/", home)
     app.router.add_static("/ui/static", HERE / "static")
-    for module in (signin, account, sessions, grid, history):
+    app.router.add_get("/favicon.ico", favicon)
+    for module in (signin, account, manual, sessions, grid, history, users):
         module.add_routes(app)

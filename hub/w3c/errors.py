@@ -10,7 +10,11 @@ Raise a subclass anywhere below a route; one middleware renders it as
     ├── UnknownMethod          405 unknown method
     ├── SessionNotCreated      500 session not created
     ├── UnknownError           500 unknown error
-    └── Unauthorized           401 unauthorized (hub-specific: no or bad credentials)
+    ├── Unauthorized           401 unauthorized (hub-specific: no or bad credentials)
+    └── (one class per other code of the spec's table, made by ``error_for``)
+
+Every WebDriver response carries ``Content-Type: application/json; charset=utf-8`` and
+``Cache-Control: no-cache`` ("send a response" in the spec): ``WEBDRIVER_HEADERS``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import json
 from typing import ClassVar
 
 from aiohttp import web
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+WEBDRIVER_HEADERS = {"Content-Type": JSON_CONTENT_TYPE, "Cache-Control": "no-cache"}
 
 
 class WebDriverError(Exception):
@@ -40,9 +47,7 @@ class WebDriverError(Exception):
         return web.Response(
             status=self.status,
             body=json.dumps(self.to_json()).encode(),
-            content_type="application/json",
-            charset="utf-8",
-            headers=headers,
+            headers={**WEBDRIVER_HEADERS, **(headers or {})},
         )
 
 
@@ -79,3 +84,34 @@ class UnknownError(WebDriverError):
 class Unauthorized(WebDriverError):
     code = "unauthorized"
     status = 401
+
+
+# The spec's table of error codes and their HTTP status ("Errors", W3C WebDriver 2).
+SPEC_STATUS = {
+    "element click intercepted": 400, "element not interactable": 400,
+    "insecure certificate": 400, "invalid argument": 400, "invalid cookie domain": 400,
+    "invalid element state": 400, "invalid selector": 400, "invalid session id": 404,
+    "javascript error": 500, "move target out of bounds": 500, "no such alert": 404,
+    "no such cookie": 404, "no such element": 404, "no such frame": 404,
+    "no such window": 404, "no such shadow root": 404, "script timeout": 500,
+    "session not created": 500, "stale element reference": 404, "detached shadow root": 404,
+    "timeout": 500, "unable to set cookie": 500, "unable to capture screen": 500,
+    "unexpected alert open": 500, "unknown command": 404, "unknown error": 500,
+    "unknown method": 405, "unsupported operation": 500,
+}
+_BY_CODE: dict[str, type[WebDriverError]] = {
+    cls.code: cls for cls in (InvalidArgument, InvalidSessionId, UnknownCommand, UnknownMethod,
+                              SessionNotCreated, UnknownError)
+}
+for _code, _status in SPEC_STATUS.items():
+    _BY_CODE.setdefault(_code, type(
+        "".join(word.title() for word in _code.split()), (WebDriverError,),
+        {"code": _code, "status": _status, "__doc__": f"{_status} {_code}"}))
+
+
+def error_for(code: object, message: str, stacktrace: str = "",
+              fallback: type[WebDriverError] = SessionNotCreated) -> WebDriverError:
+    """The error a driver answered with, code and status kept; ``fallback`` for a code the
+    spec does not have (a driver's own invention, or no code at all)."""
+    cls = _BY_CODE.get(code, fallback) if isinstance(code, str) else fallback
+    return cls(message, stacktrace)

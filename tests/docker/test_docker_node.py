@@ -33,8 +33,9 @@ SILENT_IMAGE = "tggrid-test/silent-driver:1"
 
 
 def options_for(name: str, **tggrid: object) -> ArgOptions:
-    options: ArgOptions = (webdriver.ChromeOptions() if name == "chrome"
-                           else webdriver.FirefoxOptions())
+    options: ArgOptions = {"chrome": webdriver.ChromeOptions,
+                           "webkit": webdriver.WebKitGTKOptions}.get(
+                               name, webdriver.FirefoxOptions)()
     if tggrid:
         options.set_capability("tggrid:options", tggrid)
     return options

@@ -58,6 +58,8 @@ def built(docker_client: docker.DockerClient) -> dict[str, str]:
 
 
 def browser_options(name: str) -> ArgOptions:
+    if name == "webkit":
+        return webdriver.WebKitGTKOptions()
     if name == "chrome":
         chrome = webdriver.ChromeOptions()
         chrome.binary_location = "/usr/bin/chromium"

@@ -57,5 +57,19 @@
     }
   }
 
-  window.tg = { api, el, cell, age, csrf, replaceRows };
+  // The one way to show a time, as the server does: "2026-01-31 14:05:09 UTC".
+  function when(value) {
+    if (value === undefined || value === null || value === "") return "—";
+    const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+    if (isNaN(date.getTime())) return String(value);
+    return date.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
+
+  // Destructive forms carry data-confirm: ask first (no inline script, so the CSP holds).
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  window.tg = { api, el, cell, age, csrf, replaceRows, when };
 })();

@@ -32,10 +32,17 @@
     name.append(tg.el("strong", node.id), tg.el("br"), tg.el("small", node.kind + " · " + (node.uri || ""), { class: "muted" }));
     const health = node.availability + (node.healthMessage ? ": " + node.healthMessage : "");
     const metrics = node.metrics || {};
+    const offers = tg.el("ul", null, { class: "offers" });
+    for (const stereo of node.stereotypes || []) {
+      offers.appendChild(tg.el("li", [stereo.browserName, stereo.browserVersion].filter(Boolean).join(" ") +
+        (stereo.platformName ? " · " + stereo.platformName : "")));
+    }
+    const free = node.availability === "UP" ? Math.max(0, node.maxSessions - node.activeSessions) : 0;
     tr.append(
       tg.cell("Node", name),
       tg.cell("Health", health),
-      tg.cell("Capacity", node.activeSessions + " / " + node.maxSessions),
+      tg.cell("Offers", offers),
+      tg.cell("Free slots", free + " of " + node.maxSessions),
       tg.cell("Load", percent(node.load) + (node.score !== undefined ? " (score " + node.score + ")" : "")),
       tg.cell("CPU / memory", percent(metrics.cpu) + " / " + percent(metrics.memory)),
     );
@@ -55,13 +62,27 @@
     return tr;
   }
 
+  // One line per alternative the client would take: "browserName: firefox, platformName: linux".
+  function describe(caps) {
+    const parts = Object.keys(caps).sort().map((key) => {
+      const value = caps[key];
+      return key + ": " + (typeof value === "object" ? JSON.stringify(value) : String(value));
+    });
+    return parts.length ? parts.join(", ") : "any browser";
+  }
+
   function queueRow(request, now) {
-    const caps = (request.capabilities && request.capabilities[0]) || {};
+    const candidates = request.capabilities && request.capabilities.length ? request.capabilities : [{}];
     const tr = tg.el("tr");
+    const asked = tg.el("ul", null, { class: "offers" });
+    for (const caps of candidates) asked.appendChild(tg.el("li", describe(caps)));
+    const first = candidates[0];
+    const id = tg.el("small", request.requestId, { class: "muted" });
     tr.append(
-      tg.cell("Request", request.requestId),
-      tg.cell("Browser", [caps.browserName, caps.browserVersion].filter(Boolean).join(" ") || "any"),
+      tg.cell("Browser", [first.browserName, first.browserVersion].filter(Boolean).join(" ") || "any"),
+      tg.cell("Capabilities", asked),
       tg.cell("Waiting", tg.age(now / 1000 - request.enqueued)),
+      tg.cell("Request", id),
     );
     return tr;
   }
@@ -76,7 +97,7 @@
       document.getElementById("totals").textContent =
         t.activeSessions + " running of " + t.capacity + " · " + t.queued + " queued · " +
         t.healthyNodes + "/" + t.nodes + " nodes healthy";
-      tg.replaceRows(nodesBody, stats.nodes.map(nodeRow), "No nodes.", 6);
+      tg.replaceRows(nodesBody, stats.nodes.map(nodeRow), "No nodes.", 7);
     } catch (error) {
       nodesMessage.textContent = error.status === 404
         ? "This hub has no balancer API." : "Could not load nodes: " + error.message;
@@ -85,7 +106,7 @@
       const queue = await tg.api("GET", "/se/grid/newsessionqueue/queue");
       const items = Array.isArray(queue) ? queue : (queue.value || []);
       const now = Date.now();
-      tg.replaceRows(queueBody, items.map((r) => queueRow(r, now)), "Nobody is waiting.", 3);
+      tg.replaceRows(queueBody, items.map((r) => queueRow(r, now)), "Nobody is waiting.", 4);
       queueMessage.textContent = "";
     } catch (error) {
       queueMessage.textContent = "Could not load the queue: " + error.message;

@@ -14,6 +14,11 @@ async function watchScreen() {
   rfb.viewOnly = viewOnly.checked;
   viewOnly.addEventListener("change", () => { rfb.viewOnly = viewOnly.checked; });
   rfb.addEventListener("connect", () => { status.textContent = "live"; box.dataset.vnc = "connected"; });
+  const screen = document.getElementById("screen");
+  document.getElementById("full-screen").addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else screen.requestFullscreen();
+  });
   rfb.addEventListener("disconnect", (event) => {
     status.textContent = event.detail.clean ? "the session has ended" : "connection lost";
     box.dataset.vnc = "closed";

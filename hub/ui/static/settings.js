@@ -27,7 +27,7 @@
       (status.targetPoolSize ?? "?") + " per browser and node) · utilisation " +
       Math.round(100 * (status.utilisation || 0)) + " %";
     decisions.replaceChildren(...(status.lastDecisions || []).slice(0, 20).map((d) =>
-      tg.el("li", new Date(d.time * 1000).toLocaleString() + " · " + d.action + " · " + d.reason)));
+      tg.el("li", tg.when(d.time) + " · " + d.action + " · " + d.reason)));
   }
 
   async function loadScaling() {

@@ -36,8 +36,10 @@ def pw() -> Iterator[Playwright]:
         yield playwright
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def viewer_browser(pw: Playwright, viewer_hub: RunningHub) -> Iterator[Browser]:
+    """One browser per test module (starting one costs seconds); each test gets its own
+    contexts, so no cookies are shared."""
     browser = pw.chromium.connect_over_cdp(viewer_hub.url.replace("http", "ws") + "/cdp",
                                            timeout=120_000)
     yield browser

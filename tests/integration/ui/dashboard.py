@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.client_config import ClientConfig
 
-from tests.integration.accounts import PASSWORD
+from tests.integration.accounts import PASSWORD, new_email, register
 from tests.support.hubs import RunningHub
 
 # Set to a folder (docs/screenshots) to save the pages the tests visit as PNGs.
@@ -42,6 +42,16 @@ def sign_in(page: Page, hub: RunningHub, email: str, code: str | None = None,
         page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(hub.url + "/ui/sessions")
     expect(page.locator("header .who")).to_have_text(email)
+
+
+def signed_in(hub: RunningHub, page: Page, tag: str, path: str = "") -> str:
+    """A new account, signed in on ``page`` through the form, then at ``path``; its email."""
+    email = new_email(tag)
+    register(hub, email)
+    sign_in(page, hub, email)
+    if path:
+        page.goto(hub.url + path)
+    return email
 
 
 def remote(hub: RunningHub, email: str, token: str, **options: Any) -> webdriver.Remote:

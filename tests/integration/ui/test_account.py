@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.integration.accounts import PASSWORD, bearer, new_email, register
 from tests.integration.ui.conftest import PageFactory
-from tests.integration.ui.dashboard import sign_in, snap
+from tests.integration.ui.dashboard import sign_in, signed_in, snap
 from tests.support.hubs import RunningHub
 
 
@@ -55,18 +55,16 @@ def test_turn_on_2fa_sign_in_with_it_and_turn_it_off(
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
     page.goto(grid_hub.url + "/ui/account")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code").fill(otp.at(time.time() + 30))
-    page.get_by_role("button", name="Turn off").click()
+    two_factor = page.locator("#two-factor")
+    two_factor.get_by_label("Password").fill(PASSWORD)
+    two_factor.get_by_label("Code").fill(otp.at(time.time() + 30))
+    two_factor.get_by_role("button", name="Turn off").click()
     expect(page.get_by_role("status")).to_have_text("Two-factor sign-in is off.")
 
 
 def test_create_and_revoke_an_api_token(grid_hub: RunningHub, new_page: PageFactory) -> None:
-    email = new_email("tokens")
-    register(grid_hub, email)
     page = new_page()
-    sign_in(page, grid_hub, email)
-    page.goto(grid_hub.url + "/ui/account")
+    email = signed_in(grid_hub, page, "tokens", "/ui/account")
     page.get_by_label("Name").fill("ci <script>")
     page.get_by_role("button", name="Create token").click()
     secret = page.locator("#new-token").text_content()
@@ -79,6 +77,12 @@ def test_create_and_revoke_an_api_token(grid_hub: RunningHub, new_page: PageFact
 
     page.goto(grid_hub.url + "/ui/account")
     expect(page.locator("#new-token")).to_have_count(0)  # the secret is shown once
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    row.get_by_role("button", name="Revoke").click()  # asked, and not confirmed
+    expect(row).to_have_count(1)
+    assert questions and "Revoke the token ci <script>?" in questions[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_role("status")).to_have_text("The token was revoked.")
     expect(page.locator("#tokens tbody tr", has_text="ci <script>")).to_have_count(0)
@@ -87,11 +91,8 @@ def test_create_and_revoke_an_api_token(grid_hub: RunningHub, new_page: PageFact
 
 def test_forms_and_cookie_calls_without_the_csrf_token_are_refused(
         grid_hub: RunningHub, new_page: PageFactory) -> None:
-    email = new_email("csrf")
-    register(grid_hub, email)
     page = new_page()
-    sign_in(page, grid_hub, email)
-    page.goto(grid_hub.url + "/ui/account")
+    signed_in(grid_hub, page, "csrf", "/ui/account")
     page.evaluate("document.querySelector('#tokens input[name=csrf_token]').remove()")
     page.get_by_label("Name").fill("forged")
     with page.expect_response(lambda r: r.url.endswith("/ui/account/tokens")) as answer:

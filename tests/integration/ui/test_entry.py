@@ -61,7 +61,8 @@ def test_phone_width_needs_no_sideways_scrolling(grid_hub: RunningHub,
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, grid_hub, email)
-    for path in ("/ui/sessions", "/ui/nodes", "/ui/recordings", "/ui/audit", "/ui/account"):
+    for path in ("/ui/sessions", "/ui/nodes", "/ui/recordings", "/ui/audit", "/ui/account",
+                 "/ui/sessions/new", "/ui/nowhere"):
         page.goto(grid_hub.url + path)
         expect(page.get_by_role("navigation").first).to_be_visible()
         wide, room = page.evaluate("[document.documentElement.scrollWidth,"

@@ -65,6 +65,7 @@ def test_sign_in_with_2fa_watch_live_end_and_replay_with_seeking(
         page.wait_for_function(CANVAS_SHOWS_THE_PAGE)
         snap(page, "live-view")
 
+        page.once("dialog", lambda dialog: dialog.accept())  # "End this session?"
         page.get_by_role("button", name="End session").click()
         expect(page.locator("#state")).not_to_have_text("running")
         video = page.locator("video#video")
@@ -91,10 +92,11 @@ def test_sign_in_with_2fa_watch_live_end_and_replay_with_seeking(
     snap(page, "replay")
 
     page.get_by_role("link", name="Recordings").click()
-    recording = page.locator("#recordings tbody tr", has_text=driver.session_id[:8])
+    recording = page.locator(f"#recordings tr[data-session-id='{driver.session_id}']")
     expect(recording.locator("td[data-label='Status']")).to_have_text("ready")
-    snap(page, "recordings")
+    expect(recording.get_by_role("link", name="checkout flow")).to_have_attribute(
+        "href", f"/ui/sessions/{driver.session_id}")
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("#audit tbody tr", has_text="session.create").first).to_contain_text(
         driver.session_id)
-    snap(page, "audit")
+

@@ -145,3 +145,14 @@ def test_browsers_without_a_launch_profile_are_never_pooled() -> None:
     edge = {"browserName": "MicrosoftEdge", "platformName": "linux"}
     assert not pooled(edge)
     assert not restates_defaults({"browserName": "MicrosoftEdge"}, edge)
+
+
+WEBKIT = {"browserName": "webkit", "browserVersion": "2.50.6", "platformName": "linux"}
+
+
+def test_plain_selenium_webkitgtk_options_are_the_webkit_profile() -> None:
+    assert pooled(WEBKIT)
+    assert restates_defaults(_as_sent(webdriver.WebKitGTKOptions()), WEBKIT)
+    assert not restates_defaults({"browserName": "webkit"}, WEBKIT)
+    assert launch_capabilities(WEBKIT) == {
+        "browserName": "webkit", "webkitgtk:browserOptions": {"useOverlayScrollbars": True}}

@@ -4,7 +4,13 @@ import uuid
 
 import psutil
 
-from hub.media.displays import DisplayAllocator, lock_path, remove_stale_locks, socket_path
+from hub.media.displays import (
+    DisplayAllocator,
+    lock_path,
+    remove_stale_locks,
+    socket_path,
+    x_answers,
+)
 
 
 def _traces(number: int) -> list[str]:
@@ -72,3 +78,20 @@ def _dead_pid() -> int:
     while psutil.pid_exists(pid):
         pid -= 1
     return pid
+
+
+async def test_a_display_is_ready_only_when_the_x_server_answers(display, tmp_path):
+    assert await asyncio.to_thread(x_answers, display.name) is None
+    # a socket that accepts and hangs up, as an X server does before it serves clients or
+    # when it dies: accepting a connection is not being ready
+    number = 989
+    path = socket_path(number)
+    assert not path.exists()
+    server = await asyncio.start_unix_server(lambda r, w: w.close(), path=str(path))
+    try:
+        answer = await asyncio.to_thread(x_answers, f":{number}")
+    finally:
+        server.close()
+        await server.wait_closed()
+        path.unlink(missing_ok=True)
+    assert answer is not None and "X server" in answer

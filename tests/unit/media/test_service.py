@@ -9,6 +9,8 @@ import pytest
 
 from hub.media.catalog import JsonCatalog, Search
 from hub.media.service import RecordingService
+from hub.screens import work_path
+from tests.support.videos import decode_every_frame, fragmented_sample
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -77,11 +79,39 @@ async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, samp
                                         name="gone.mp4", owner=None, started_at=NOW)
     assert await service.settle_interrupted() == 3
     ready = await service.catalog.get(playable.id)
-    assert ready.status == "ready" and 1.5 < ready.duration < 2.5
+    assert ready.status == "ready" and 1.5 < ready.duration < 2.5, "a whole file is kept whole"
     assert ready.size == (videos / "done.mp4").stat().st_size
     assert (await service.catalog.get(torn.id)).status == "failed"
     assert (await service.catalog.get(gone.id)).status == "failed"
     assert await service.catalog.search(Search(status="recording")) == []
+
+
+async def test_fragments_a_killed_hub_left_are_kept_up_to_the_cut(service, videos, hub_id):
+    path = videos / "cut.mp4"
+    work = work_path(path)
+    await asyncio.to_thread(fragmented_sample, work, 6)
+    data = work.read_bytes()
+    work.write_bytes(data[:data.rindex(b"moof") + 60])  # torn inside the last fragment
+    info = await service.catalog.create(session_id="cut", path=str(path), name="cut.mp4",
+                                        owner=None, started_at=NOW)
+    assert await service.settle_interrupted() == 1
+    cut = await service.catalog.get(info.id)
+    assert cut.status == "partial" and 4.0 <= cut.duration <= 5.5
+    assert cut.error == "the hub stopped while recording"
+    assert not work.exists() and path.exists()
+    await asyncio.to_thread(decode_every_frame, path)
+
+
+async def test_a_finished_fragmented_file_is_ready_whatever_the_recorder_said(
+        service, videos):
+    path = videos / "whole.mp4"
+    await asyncio.to_thread(fragmented_sample, work_path(path), 3)
+    info = await service.catalog.create(session_id="whole", path=str(path), name="whole.mp4",
+                                        owner=None, started_at=NOW)
+    await service.complete(info.id, path, NOW, partial="the browser container stopped")
+    whole = await service.catalog.get(info.id)
+    assert (whole.status, whole.error) == ("ready", None)
+    assert 2.5 <= whole.duration <= 3.5
 
 
 async def test_close_waits_for_nothing_when_idle(service):

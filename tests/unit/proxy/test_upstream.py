@@ -106,3 +106,14 @@ async def test_refused_connection_is_an_upstream_error():
     with pytest.raises(UpstreamError, match="cannot connect"):
         await pool.request("GET", "127.0.0.1", port, "/", None)
     await pool.close()
+
+
+async def test_end_to_end_headers_pass_and_per_connection_ones_stay_behind(server):
+    pool = UpstreamPool()
+    response = await pool.request("GET", "127.0.0.1", server.port, "/echo", None)
+    names = {name.lower() for name, _ in response.headers}
+    assert ("Content-Type", "application/x-echo") in response.headers
+    assert not names & {"content-length", "date", "server", "connection", "keep-alive"}
+    chunked = await pool.request("GET", "127.0.0.1", server.port, "/chunked", None)
+    assert "transfer-encoding" not in {name.lower() for name, _ in chunked.headers}
+    await pool.close()

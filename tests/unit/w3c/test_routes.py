@@ -13,18 +13,25 @@ from aiohttp.test_utils import TestClient, TestServer
 from hub.app import create_app
 from hub.config import Settings
 from hub.keys import DISTRIBUTOR
+from hub.nodes.base import SessionStartError
 from tests.unit.grid.fake_node import FakeNode
 
 # One hub for the module: these requests leave nothing behind.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
+@pytest.fixture(scope="module")
+def fake() -> FakeNode:
+    """Shared by the module's tests: sessions they start keep their slots until it ends."""
+    return FakeNode("fake", max_sessions=8)
+
+
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def client(tmp_path_factory) -> AsyncIterator[TestClient]:
+async def client(tmp_path_factory, fake) -> AsyncIterator[TestClient]:
     app = create_app(Settings(data_dir=str(tmp_path_factory.mktemp("hub")), browsers=[]))
 
     async def add_fake_node(app: web.Application) -> None:
-        app[DISTRIBUTOR].add_node(FakeNode("fake"))
+        app[DISTRIBUTOR].add_node(fake)
 
     app.on_startup.append(add_fake_node)
     async with TestClient(TestServer(app)) as client:
@@ -74,3 +81,27 @@ async def test_api_create_with_bad_options_is_400(client):
                               json={"browserType": "chrome", "screenResolution": "huge"})
     assert reply.status == 400
     assert (await reply.json())["error"] == "invalid_argument"
+
+
+async def test_a_drivers_refusal_keeps_its_w3c_code_on_both_entry_points(client, fake):
+    refusal = "invalid argument: cannot parse capability: proxy"
+    fake.fail_next(SessionStartError(refusal, code="invalid argument", stacktrace="#0 driver"))
+    reply = await client.post("/session", json={"capabilities": {}})
+    assert reply.status == 400
+    assert (await reply.json())["value"] == {
+        "error": "invalid argument", "message": refusal, "stacktrace": "#0 driver"}
+    fake.fail_next(SessionStartError(refusal, code="invalid argument"))
+    reply = await client.post("/api/sessions/create", json={"browserType": "chrome"})
+    assert reply.status == 400
+    assert (await reply.json())["error"] == "invalid_argument"
+
+
+async def test_an_exact_browser_name_wins_over_the_case_insensitive_match(client, fake):
+    fake.options_seen.clear()
+    reply = await client.post("/session", json={"capabilities": {"firstMatch": [
+        {"browserName": "CHROME", "se:name": "folded"},
+        {"browserName": "chrome", "se:name": "exact"},
+    ]}})
+    assert reply.status == 200
+    assert [options.name for options in fake.options_seen] == ["exact"]
+
