@@ -1,3 +1,3 @@
 """Root conftest: makes the repository importable and shares the real-hub fixtures."""
 
-pytest_plugins = ["tests.support.fixtures", "pytester"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.secured_hub", "pytester"]

@@ -59,6 +59,7 @@ from hub.security import setup as security_setup
 from hub.security.policy import CapabilityPolicy
 from hub.security.privileges import browser_user
 from hub.ui import setup as ui_setup
+from hub.untrusted import add_request_id
 from hub.w3c import routes as w3c_routes
 from hub.w3c.middleware import webdriver_errors
 
@@ -188,6 +189,7 @@ def _presence_listeners(app: web.Application, distributor: Distributor) -> None:
 def create_app(settings: Settings, hub_id: str | None = None) -> web.Application:
     app = web.Application(middlewares=[api_errors, webdriver_errors],
                           client_max_size=settings.max_session_body_size)
+    app.on_response_prepare.append(add_request_id)
     app[SETTINGS] = settings
     app[HUB_ID] = hub_id or uuid.uuid4().hex
     app[QUEUE] = NewSessionQueue()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
+from hub.untrusted import header_text
+
 if TYPE_CHECKING:
     from hub.db.users import UserInfo
 
@@ -44,4 +46,4 @@ def caller_of(request: web.Request) -> Caller:
     """The client address the auth middleware resolved (trusted proxies honoured), else the
     peer address."""
     return Caller(ip=request.get(CLIENT_IP) or request.remote or "",
-                  user_agent=request.headers.get("User-Agent", ""))
+                  user_agent=header_text(request.headers.get("User-Agent", "")))

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hub.api.common import json_response, owner_scope, parse_int, parse_limit, parse_time
+from hub.api import schemas as s
+from hub.api.common import json_response, owner_scope, parse_int, parse_limit, parse_time, path_id
+from hub.api.contract import Answer, operation
 from hub.api.errors import NotFound
 from hub.db.audit import AuditQuery
 from hub.keys import AUDIT, DB_WRITER
 
 
+@operation("The audit trail, newest first (users: about themselves; admins: all)",
+           tag="audit", query=s.AuditQuery, answers={
+               200: Answer("a page of entries and the cursor of the next",
+                           {"type": "object", "required": ["items", "nextCursor"],
+                            "properties": {"items": {"type": "array"},
+                                           "nextCursor": {"type": ["string", "null"]}}})})
 async def list_entries(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     wanted = parse_int(request, "userId")
@@ -33,12 +41,11 @@ async def list_entries(request: web.Request) -> web.Response:
                           "nextCursor": None if next_cursor is None else str(next_cursor)})
 
 
+@operation("One audit entry", tag="audit", ids=("entry_id",), answers={
+    200: Answer("the entry", {"type": "object"}), 404: Answer("no such entry", s.Error)})
 async def get_entry(request: web.Request) -> web.Response:
     scope = owner_scope(request)
-    try:
-        entry_id = int(request.match_info["entry_id"])
-    except ValueError:
-        raise NotFound("no such audit entry") from None
+    entry_id = path_id(request, "entry_id", "audit entry")
     await request.app[DB_WRITER].flush(within=5)
     entry = await request.app[AUDIT].get(entry_id)
     if entry is None or (scope is not None and entry["userId"] != scope):

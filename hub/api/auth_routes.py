@@ -6,7 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api import schemas as s
 from hub.api.common import current_user, json_response, read_body, text_field
+from hub.api.contract import Answer, operation
 from hub.api.errors import Forbidden
 from hub.auth.accounts import LOGIN_TOKEN_LIFETIME
 from hub.auth.authenticator import COOKIE
@@ -14,6 +16,11 @@ from hub.callers import TOKEN_HASH, caller_of
 from hub.keys import ACCOUNTS, SETTINGS
 
 
+@operation("Create an account", tag="accounts", public=True, body=s.Register, answers={
+    201: Answer("the new account", s.UserReply),
+    400: Answer("not an email address, or a weak password", s.Error),
+    403: Answer("registration is switched off", s.Error),
+    409: Answer("the email has an account already", s.Error)})
 async def register(request: web.Request) -> web.Response:
     if not request.app[SETTINGS].allow_registration:
         raise Forbidden("registration is switched off; ask an admin for an account",
@@ -25,6 +32,12 @@ async def register(request: web.Request) -> web.Response:
     return json_response({"user": user.to_json()}, status=201)
 
 
+@operation("Sign in: a bearer token (also set as a cookie)", tag="accounts", public=True,
+           body=s.Login, answers={
+               200: Answer("signed in", s.LoginReply),
+               401: Answer("wrong email or password, or a wrong second factor", s.Error),
+               403: Answer("2FA is on and no twoFactorCode was sent", s.Error),
+               429: Answer("too many failures; wait", s.Error)})
 async def login(request: web.Request) -> web.Response:
     body = await read_body(request)
     code = body.get("twoFactorCode")
@@ -39,6 +52,8 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
+@operation("Sign out: revoke the token this request used", tag="accounts", answers={
+    200: Answer("signed out", {"type": "object"})})
 async def logout(request: web.Request) -> web.Response:
     user = current_user(request)
     await request.app[ACCOUNTS].logout(user, request[TOKEN_HASH], caller_of(request))
@@ -47,6 +62,8 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+@operation("Who is signed in", tag="accounts", answers={
+    200: Answer("the caller's account", s.UserReply)})
 async def me(request: web.Request) -> web.Response:
     return json_response({"user": current_user(request).to_json()})
 
@@ -61,12 +78,28 @@ async def confirm_recent(request: web.Request, body: dict[str, Any]) -> None:
         window=request.app[SETTINGS].reauth_window)
 
 
+REAUTHENTICATION = {
+    401: Answer("wrong password, or not signed in", s.Error),
+    403: Answer("the password (and code) are needed: the sign-in is older than reauth_window, "
+                "or the caller holds only an API token", s.Error)}
+
+
+@operation("Start two-factor enrolment", tag="accounts", body=s.Reauthentication,
+           body_required=False, answers={
+    200: Answer("a TOTP secret, its QR code and ten backup codes; verify a code to finish",
+                s.TwoFactorEnrolment),
+    409: Answer("2FA is on already", s.Error), **REAUTHENTICATION})
 async def enable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     await confirm_recent(request, await read_body(request))
     return json_response(await request.app[ACCOUNTS].enable_2fa(user, caller_of(request)))
 
 
+@operation("Finish two-factor enrolment with a current code", tag="accounts", body=s.Code,
+           answers={200: Answer("2FA is on", s.UserReply),
+                     401: Answer("wrong code", s.Error),
+                     409: Answer("no enrolment to finish, or 2FA is on already", s.Error),
+                     429: Answer("too many failures; wait", s.Error)})
 async def verify_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
@@ -75,11 +108,21 @@ async def verify_2fa(request: web.Request) -> web.Response:
     return json_response({"user": user.to_json()})
 
 
+@operation("Turn two-factor authentication off", tag="accounts", body=s.Disable2FA,
+           answers={200: Answer("2FA is off", s.UserReply),
+                     401: Answer("wrong password or code", s.Error),
+                     403: Answer("no code, and no sign-in within reauth_window", s.Error),
+                     409: Answer("2FA is off already", s.Error),
+                     429: Answer("too many failures; wait", s.Error)})
 async def disable_2fa(request: web.Request) -> web.Response:
     user = current_user(request)
     body = await read_body(request)
-    user = await request.app[ACCOUNTS].disable_2fa(
-        user, text_field(body, "password"), text_field(body, "code"), caller_of(request))
+    accounts = request.app[ACCOUNTS]
+    recent = await accounts.signed_in_recently(user, request.get(TOKEN_HASH),
+                                               window=request.app[SETTINGS].reauth_window)
+    user = await accounts.disable_2fa(
+        user, text_field(body, "password"), text_field(body, "code", required=False) or None,
+        caller_of(request), recent_sign_in=recent)
     return json_response({"user": user.to_json()})
 
 

@@ -8,25 +8,30 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.errors import BadRequest, Unauthenticated
+from hub.api.contract import VALIDATED_BODY
+from hub.api.errors import BadRequest, NotFound, Unauthenticated
 from hub.callers import USER, caller_of
 from hub.db.users import UserInfo
 from hub.keys import AUDIT, SETTINGS
+from hub.untrusted import INT64_MAX, UnsafeInput, read_json, row_id
 
 MAX_LIMIT = 500
 
 
 def json_response(value: Any, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(value).encode(),
+    return web.Response(status=status, body=json.dumps(value, allow_nan=False).encode(),
                         content_type="application/json")
 
 
 async def read_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
+    """The JSON object the request carries: as its operation's schema validated it, if it has
+    one (hub/api/contract.py), else parsed here."""
+    if VALIDATED_BODY in request:
+        return request[VALIDATED_BODY].copy()
     try:
-        body = json.loads(raw or b"{}")
-    except ValueError as error:
-        raise BadRequest(f"the request body is not valid JSON: {error}") from None
+        body = await read_json(request, empty={})
+    except UnsafeInput as error:
+        raise BadRequest(str(error)) from None
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object")
     return body
@@ -77,11 +82,8 @@ def owner_scope(request: web.Request) -> int | None:
 
 def parse_limit(request: web.Request, default: int = 50) -> int:
     raw = request.query.get("limit", str(default))
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise BadRequest(f"limit must be a number, got {raw!r}") from None
-    if not 1 <= limit <= MAX_LIMIT:
+    limit = row_id(raw)
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
     return limit
 
@@ -99,10 +101,19 @@ def parse_time(request: web.Request, name: str) -> dt.datetime | None:
 
 
 def parse_int(request: web.Request, name: str) -> int | None:
+    """A whole number of 0 or more from the query (ids, offsets, cursors)."""
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number, got {raw!r}") from None
+    value = row_id(raw)
+    if value is None:
+        raise BadRequest(f"{name} must be a whole number from 0 to {INT64_MAX}, got {raw[:40]!r}")
+    return value
+
+
+def path_id(request: web.Request, name: str, what: str) -> int:
+    """The id in the path; 404 for anything that cannot be one (so it cannot exist)."""
+    value = row_id(request.match_info[name])
+    if value is None:
+        raise NotFound(f"no such {what}")
+    return value

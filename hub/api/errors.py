@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from hub.auth import errors as auth
+from hub.untrusted import request_id
 from hub.w3c.errors import Unauthorized
 from hub.w3c.middleware import is_webdriver_path
 
@@ -80,9 +81,9 @@ def refuse_unauthenticated(request: web.Request, message: str) -> web.Response:
     return response
 
 
-def api_error_response(status: int, code: str, message: str) -> web.Response:
+def api_error_response(status: int, code: str, message: str, **extra: str) -> web.Response:
     return web.Response(status=status, content_type="application/json",
-                        body=json.dumps({"error": code, "message": message}).encode())
+                        body=json.dumps({"error": code, "message": message, **extra}).encode())
 
 
 @web.middleware
@@ -105,6 +106,9 @@ async def _render_api_errors(request: web.Request, handler: Handler) -> web.Stre
             raise
         return api_error_response(error.status, error.reason.lower().replace(" ", "_"),
                                   error.text or error.reason)
-    except Exception as error:
-        log.exception("api.unhandled path=%s", request.path)
-        return api_error_response(500, "internal_error", f"{type(error).__name__}: {error}")
+    except Exception:
+        rid = request_id(request)
+        log.exception("api.unhandled request_id=%s path=%s", rid, request.path)
+        return api_error_response(
+            500, "internal_error",
+            f"the hub failed; its log has the details under request id {rid}", requestId=rid)

@@ -1,6 +1,8 @@
 """/api/health: can the hub serve sessions, and is anything it leans on down (public, for load
 balancers and probes).
 
+``services`` holds one word per service (``healthy``, ``degraded``, ``unhealthy``,
+``not_configured``), as promised to users; ``details`` what each check found.
 ``healthy``: everything answers. ``degraded`` (still 200): sessions can start but the
 database, a Docker engine or some node is down. ``unhealthy`` (503): no node in rotation, or
 the hub takes no new sessions (shutting down, or paused while cut off from its database).
@@ -15,13 +17,18 @@ import psutil
 from aiohttp import web
 from sqlalchemy import text
 
+from hub.api import schemas as s
 from hub.api.common import json_response
+from hub.api.contract import Answer, operation
 from hub.keys import DATABASE, DISTRIBUTOR, SETTINGS
 
 if TYPE_CHECKING:
     from hub.grid.distributor import Distributor
 
 CHECK_TIMEOUT = 5.0
+# The promised one-word state of each service; "details" keeps the check's own answer.
+WORD = {"up": "healthy", "degraded": "degraded", "down": "unhealthy", "paused": "unhealthy",
+        "stopping": "unhealthy", "not_configured": "not_configured"}
 
 
 async def _database(app: web.Application) -> dict[str, Any]:
@@ -73,6 +80,10 @@ def _hub_status(distributor: Distributor) -> dict[str, Any]:
     return {"status": "up"}
 
 
+@operation("Can the hub serve sessions, and is what it leans on up", tag="monitoring",
+           public=True, answers={200: Answer("healthy or degraded", s.Health),
+                                  503: Answer("unhealthy: no node in rotation, or the hub takes "
+                                              "no new sessions", s.Health)})
 async def health(request: web.Request) -> web.Response:
     app = request.app
     distributor = app[DISTRIBUTOR]
@@ -83,19 +94,23 @@ async def health(request: web.Request) -> web.Response:
     degraded = (database["status"] == "down" or docker["status"] == "down"
                 or in_rotation < len(nodes))
     status = "unhealthy" if not serving else "degraded" if degraded else "healthy"
+    details = {
+        "hub": _hub_status(distributor),
+        "nodes": {"status": "up" if in_rotation == len(nodes) and nodes else
+                  "degraded" if in_rotation else "down",
+                  "total": len(nodes), "healthy": in_rotation,
+                  "unhealthy": [{"id": s.id, "availability": s.availability,
+                                 "message": s.health_message}
+                                for s in nodes if s.availability != "UP"]},
+        "database": database,
+        "docker": docker,
+    }
     body = {
         "status": status,
-        "services": {
-            "hub": _hub_status(distributor),
-            "nodes": {"status": "up" if in_rotation == len(nodes) and nodes else
-                      "degraded" if in_rotation else "down",
-                      "total": len(nodes), "healthy": in_rotation,
-                      "unhealthy": [{"id": s.id, "availability": s.availability,
-                                     "message": s.health_message}
-                                    for s in nodes if s.availability != "UP"]},
-            "database": database,
-            "docker": docker,
-        },
+        "services": {"mainApp": WORD[details["hub"]["status"]],
+                     "browserPool": WORD[details["nodes"]["status"]],
+                     "database": WORD[database["status"]], "docker": WORD[docker["status"]]},
+        "details": details,
         "performance": {
             "cpuUsage": psutil.cpu_percent(interval=None),
             "memoryUsage": psutil.virtual_memory().percent,

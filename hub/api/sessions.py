@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api import schemas as s
 from hub.api.common import (
     json_response,
     owner_scope,
@@ -18,17 +19,18 @@ from hub.api.common import (
     parse_time,
     read_body,
 )
+from hub.api.contract import Answer, operation
 from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
 from hub.callers import caller_of
 from hub.db import sessions as history
 from hub.db.recordings import owner_id_of
 from hub.grid.matching import normalise_browser
 from hub.grid.session import Session
-from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, REGISTRY, SETTINGS
+from hub.keys import DATABASE, DB_WRITER, DISTRIBUTOR, GRID, REGISTRY, SETTINGS
 from hub.urls import public_base
 from hub.w3c import routes as w3c
 from hub.w3c.capabilities import process_capabilities
-from hub.w3c.errors import WebDriverError
+from hub.w3c.errors import SessionNotCreated, WebDriverError
 
 
 def _live(request: web.Request, session_id: str, scope: int | None) -> Session | None:
@@ -47,6 +49,8 @@ async def _row(request: web.Request, scope: int | None) -> dict[str, Any]:
     return row
 
 
+@operation("Session history, newest first (users: their own; admins: all)", tag="sessions",
+           query=s.SessionQuery, answers={200: Answer("the sessions", s.SessionList)})
 async def list_sessions(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     wanted = parse_int(request, "user")
@@ -65,10 +69,16 @@ async def list_sessions(request: web.Request) -> web.Response:
     return json_response({"items": await history.list_sessions(request.app[DATABASE], query)})
 
 
+@operation("One session", tag="sessions", answers={
+    200: Answer("the session", s.SessionRow),
+    404: Answer("no such session of the caller's", s.Error)})
 async def get_session(request: web.Request) -> web.Response:
     return json_response(await _row(request, owner_scope(request)))
 
 
+@operation("End a running session", tag="sessions", answers={
+    204: Answer("ended"), 404: Answer("no such session of the caller's", s.Error),
+    409: Answer("the session is not running on this hub", s.Error)})
 async def delete_session(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     session = _live(request, request.match_info["session_id"], scope)
@@ -81,6 +91,9 @@ async def delete_session(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@operation("Set a session's test status or name", tag="sessions", body=s.SessionChanges,
+           answers={200: Answer("the session as changed", s.SessionRow),
+                     404: Answer("no such session of the caller's", s.Error)})
 async def patch_session(request: web.Request) -> web.Response:
     scope = owner_scope(request)
     body = await read_body(request)
@@ -115,17 +128,26 @@ def capabilities_from(body: dict[str, Any]) -> dict[str, Any]:
         raise BadRequest("capabilities must be an object")
     caps.update(extra)
     if body:
-        caps["tggrid:options"] = {**caps.get("tggrid:options", {}), **body}
+        options = caps.get("tggrid:options", {})
+        if not isinstance(options, dict):
+            raise BadRequest("capabilities['tggrid:options'] must be an object")
+        caps["tggrid:options"] = {**options, **body}
     return caps
 
 
 async def start_session(request: web.Request, caps: dict[str, Any]) -> Session:
     """A session for the caller from API-style capabilities (also the dashboard's "Start a
-    browser"), through the grid's one submit path; bad input is a 400, a grid that cannot
-    serve it a 503."""
+    browser"), through the grid's one submit path; bad input is a 400, capabilities no node
+    offers a 422, a grid that cannot serve it now a 503."""
     try:
-        session = await w3c.start_session(
+        pending = w3c.session_request(
             request, process_capabilities({"capabilities": {"alwaysMatch": caps}}))
+    except SessionNotCreated as error:  # no node offers this: asking again will not help
+        raise ApiError(error.message, code="unsatisfiable", status=422) from None
+    except WebDriverError as error:
+        raise BadRequest(error.message, code=error.code.replace(" ", "_")) from None
+    try:
+        session = await request.app[GRID].submit(pending)
     except WebDriverError as error:
         status = 400 if error.status == 400 else 503
         raise ApiError(error.message, code=error.code.replace(" ", "_"), status=status) from None
@@ -133,6 +155,10 @@ async def start_session(request: web.Request, caps: dict[str, Any]) -> Session:
     return session
 
 
+@operation("Start a browser session", tag="sessions", body=s.CreateSession, answers={
+    201: Answer("the session, with its WebDriver, CDP and VNC addresses", s.CreatedSession),
+    422: Answer("no node offers these capabilities", s.Error),
+    503: Answer("no node could start it in time, or the hub takes no new sessions", s.Error)})
 async def create_session(request: web.Request) -> web.Response:
     session = await start_session(request, capabilities_from(await read_body(request)))
     capabilities = session.capabilities

@@ -7,13 +7,17 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.api.common import current_user, json_response, read_body
-from hub.api.errors import BadRequest, Forbidden, NotFound
+from hub.api import schemas as s
+from hub.api.common import current_user, json_response, path_id, read_body
+from hub.api.contract import Answer, operation
+from hub.api.errors import BadRequest, Forbidden
 from hub.callers import caller_of
 from hub.db import users
 from hub.keys import ACCOUNTS, DATABASE
 
 
+@operation("Every account (admins)", tag="users", answers={
+    200: Answer("the accounts", s.UserList), 403: Answer("not an admin", s.Error)})
 async def list_users(request: web.Request) -> web.Response:
     if not current_user(request).is_admin:
         raise Forbidden("only an admin may list users", code="admin_required")
@@ -45,12 +49,15 @@ def parse_changes(body: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+@operation("Change an account: name (the user or an admin), admin rights, disabled (admins)",
+           tag="users", body=s.UserChanges, ids=("user_id",), answers={
+               200: Answer("the account as changed", s.UserReply),
+               403: Answer("not allowed to change that", s.Error),
+               404: Answer("no such user", s.Error),
+               409: Answer("the change would leave no active admin", s.Error)})
 async def update_user(request: web.Request) -> web.Response:
     actor = current_user(request)
-    try:
-        user_id = int(request.match_info["user_id"])
-    except ValueError:
-        raise NotFound("no such user") from None
+    user_id = path_id(request, "user_id", "user")
     changes = parse_changes(await read_body(request))
     user = await request.app[ACCOUNTS].update_user(actor, user_id, changes, caller_of(request))
     return json_response({"user": user.to_json()})

@@ -301,12 +301,8 @@ class Accounts:
                                      code="two_factor_required")
                 await self._second_factor(row, code, caller)
             return
-        found = await users.user_for_token(self.db, token_hash) if token_hash else None
-        if found is not None:
-            _, token = found
-            age = (utcnow() - token.created_at).total_seconds()
-            if token.kind == "login" and token.user_id == user.id and 0 <= age <= window:
-                return
+        if await self.signed_in_recently(user, token_hash, window=window):
+            return
         raise NotAllowed("confirm with your password ('password', and 'code' when two-factor "
                          "sign-in is on): an API token alone cannot do this, and the sign-in "
                          f"is older than {window:g} s", code="reauthentication_required")
@@ -385,6 +381,8 @@ class Accounts:
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.verify", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": True})
         return dataclasses.replace(user, two_factor_enabled=True)
 
     async def pending_2fa_secret(self, user: UserInfo) -> str | None:
@@ -403,8 +401,22 @@ class Accounts:
                     resource_id=str(user.id))
         return True
 
-    async def disable_2fa(self, user: UserInfo, password: str, code: str, caller: Caller
-                          ) -> UserInfo:
+    async def signed_in_recently(self, user: UserInfo, token_hash: str | None, *,
+                                 window: float) -> bool:
+        """Whether the request rides on this user's own sign-in (password, and the second
+        factor when 2FA is on) of at most ``window`` seconds ago; an API token never is."""
+        found = (await users.user_for_token(self.db, token_hash, mark_used=False)
+                 if token_hash else None)
+        if found is None:
+            return False
+        _, token = found
+        age = (utcnow() - token.created_at).total_seconds()
+        return token.kind == "login" and token.user_id == user.id and 0 <= age <= window
+
+    async def disable_2fa(self, user: UserInfo, password: str, code: str | None,
+                          caller: Caller, *, recent_sign_in: bool = False) -> UserInfo:
+        """The password always, and the second factor: a code, or a sign-in with it of a few
+        minutes ago (the promised call sends only the password, right after signing in)."""
         await self._check_throttle(user.email, user, caller, signing_in=False)
         row = await self._row(user)
         if not row.totp_enabled:
@@ -412,9 +424,16 @@ class Accounts:
         if not await passwords.verify_password(row.password_hash, password):
             await self._failure(user.email, row, "bad_password", caller)
             raise NotAuthenticated("wrong password", code="invalid_credentials")
-        await self._second_factor(row, code, caller)
+        if code is not None:
+            await self._second_factor(row, code, caller)
+        elif not recent_sign_in:
+            raise NotAllowed("send the two-factor code ('code') with the password: the sign-in "
+                             "is not recent, or the caller holds only an API token",
+                             code="two_factor_required")
         await two_factor.clear(self.db, user.id)
         self.authenticator.forget_user(user.id)
         self._audit("auth.2fa.disable", caller, user, resource_type="user",
                     resource_id=str(user.id))
+        self._audit("user.update", caller, user, resource_type="user", resource_id=str(user.id),
+                    details={"twoFactorEnabled": False})
         return dataclasses.replace(user, two_factor_enabled=False)

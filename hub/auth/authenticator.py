@@ -10,7 +10,6 @@ revoking through this hub forgets it at once, other hubs within ``ttl``.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import time
 import urllib.parse
@@ -23,6 +22,7 @@ from hub.db import users
 from hub.db.engine import Database
 from hub.db.models import utcnow
 from hub.db.users import TokenInfo, UserInfo
+from hub.untrusted import header_text
 
 COOKIE = "tggrid_token"
 CACHE_TTL = 30.0
@@ -39,14 +39,14 @@ def read_credentials(request: web.Request) -> Credentials | None:
     headers = request.headers
     authorization = headers.get(hdrs.AUTHORIZATION)
     if authorization:
-        scheme, _, value = authorization.partition(" ")
+        scheme, _, value = header_text(authorization).partition(" ")
         scheme = scheme.lower()
         if scheme == "bearer" and value.strip():
             return Credentials(value.strip())
         if scheme == "basic":
             try:
                 decoded = base64.b64decode(value.strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError):  # binascii.Error, or not ASCII
                 return None
             email, sep, token = decoded.partition(":")
             # Clients copy the user from a URL as written: http://me%40example.org:TOKEN@hub
@@ -54,10 +54,10 @@ def read_credentials(request: web.Request) -> Credentials | None:
     if hdrs.COOKIE in headers:
         cookie = request.cookies.get(COOKIE)
         if cookie:
-            return Credentials(cookie)
+            return Credentials(header_text(cookie))
     if (hdrs.UPGRADE in headers and headers[hdrs.UPGRADE].lower() == "websocket"
             and request.query.get("token")):
-        return Credentials(request.query["token"])
+        return Credentials(header_text(request.query["token"]))
     return None
 
 

@@ -125,8 +125,10 @@ async def add_token(db: Database, *, user_id: int, name: str, kind: str, token_h
     return token_info(row)
 
 
-async def user_for_token(db: Database, token_hash: str) -> tuple[UserInfo, TokenInfo] | None:
-    """The active user behind a live (unrevoked, unexpired) token; marks it used."""
+async def user_for_token(db: Database, token_hash: str, *, mark_used: bool = True
+                         ) -> tuple[UserInfo, TokenInfo] | None:
+    """The active user behind a live (unrevoked, unexpired) token; marks it used unless this
+    is only a question about the token (how old the sign-in is)."""
     now = utcnow()
     async with db.session() as session:
         found = (await session.execute(
@@ -138,7 +140,8 @@ async def user_for_token(db: Database, token_hash: str) -> tuple[UserInfo, Token
         token, user = found
         if not user.is_active or (token.expires_at is not None and token.expires_at <= now):
             return None
-        token.last_used_at = now
+        if mark_used:
+            token.last_used_at = now
         return user_info(user), token_info(token)
 
 

@@ -1,11 +1,11 @@
 """The autoscaler: grows the warm pool when the grid is busy, shrinks it when idle.
 
 Every ``evaluation_interval`` it reads utilisation (active sessions / capacity of the nodes
-in rotation). At or above ``scaleUpThreshold`` the pool grows by 20 % of its size (at least
-one) up to ``maxPoolSize``; at or below ``scaleDownThreshold`` it shrinks by 20 % (at least
-one) down to ``minPoolSize``; between two actions lies ``cooldownPeriod``. Pool sizes are per
-profile (each pooled browser on each node), as the pool's ``target`` is. The clock is a
-parameter so tests can move time by hand.
+in rotation; the thresholds are percentages of it, 0-100). At or above ``scaleUpThreshold``
+the pool grows by 20 % of its size (at least one) up to ``maxPoolSize``; at or below
+``scaleDownThreshold`` it shrinks by 20 % (at least one) down to ``minPoolSize``; between
+two actions lies ``cooldownPeriod``. Pool sizes are per profile (each pooled browser on each
+node), as the pool's ``target`` is. The clock is a parameter so tests can move time by hand.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ class ScalingConfig:
     enabled: bool = False
     minPoolSize: int = 0
     maxPoolSize: int = 4
-    scaleUpThreshold: float = 0.8
-    scaleDownThreshold: float = 0.3
+    scaleUpThreshold: float = 80.0
+    scaleDownThreshold: float = 30.0
     cooldownPeriod: float = 300.0
 
     @classmethod
@@ -62,8 +62,8 @@ class ScalingConfig:
         if self.maxPoolSize < self.minPoolSize:
             raise InvalidScalingConfig("maxPoolSize must be at least minPoolSize")
         for name in ("scaleUpThreshold", "scaleDownThreshold"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise InvalidScalingConfig(f"{name} must be between 0 and 1")
+            if not 0 <= getattr(self, name) <= 100:
+                raise InvalidScalingConfig(f"{name} must be a percentage, from 0 to 100")
         if self.scaleDownThreshold >= self.scaleUpThreshold:
             raise InvalidScalingConfig("scaleDownThreshold must be below scaleUpThreshold")
         if self.cooldownPeriod < 0:
@@ -104,11 +104,12 @@ class Autoscaler:
         """Decide once, keep the decision with its reason, and act on it."""
         now = self.clock()
         used = self._utilisation()
+        percent = used * 100
         config = self.config
         action, new, reason = "none", self.target, ""
         cooling = (self._last_action is not None
                    and now - self._last_action < config.cooldownPeriod)
-        if used >= config.scaleUpThreshold:
+        if percent >= config.scaleUpThreshold:
             if self.target >= config.maxPoolSize:
                 reason = f"utilisation {used:.0%} is high but the pool is at its maximum"
             elif cooling:
@@ -116,8 +117,8 @@ class Autoscaler:
             else:
                 action = "scale_up"
                 new = min(config.maxPoolSize, self.target + max(1, round(self.target * STEP)))
-                reason = f"utilisation {used:.0%} >= {config.scaleUpThreshold:.0%}"
-        elif used <= config.scaleDownThreshold:
+                reason = f"utilisation {used:.0%} >= {config.scaleUpThreshold:g} %"
+        elif percent <= config.scaleDownThreshold:
             if self.target <= config.minPoolSize:
                 reason = f"utilisation {used:.0%} is low but the pool is at its minimum"
             elif cooling:
@@ -125,7 +126,7 @@ class Autoscaler:
             else:
                 action = "scale_down"
                 new = max(config.minPoolSize, self.target - max(1, round(self.target * STEP)))
-                reason = f"utilisation {used:.0%} <= {config.scaleDownThreshold:.0%}"
+                reason = f"utilisation {used:.0%} <= {config.scaleDownThreshold:g} %"
         else:
             reason = f"utilisation {used:.0%} is within thresholds"
         decision = {"time": now, "action": action, "reason": reason,

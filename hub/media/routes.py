@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api import schemas as s
+from hub.api.contract import Answer, operation
 from hub.api.errors import ApiError, BadRequest, Conflict, NotFound
 from hub.db.recordings import FAILED, RECORDING, RecordingInfo
 from hub.grid.session import Session
@@ -26,6 +28,7 @@ from hub.media import access
 from hub.media.catalog import Search, aware
 from hub.media.s3 import S3Error, is_remote
 from hub.proxy.tcp_bridge import bridge, open_tcp
+from hub.untrusted import UnsafeInput, read_json, row_id
 from hub.urls import public_base, websocket_base
 from hub.w3c.errors import UnknownError
 
@@ -47,6 +50,13 @@ def _bases(request: web.Request) -> tuple[str, str]:
 
 # -- VNC -------------------------------------------------------------------------------------
 
+@operation("The session's screen over VNC (RFB in binary websocket frames)", tag="media",
+           description="A websocket: send the upgrade headers. A signed link (exp, sig from "
+           "POST /api/sessions/{session_id}/links) works without credentials.",
+           answers={101: Answer("switching to the websocket"),
+                     404: Answer("no such running session of the caller's, no VNC screen, or "
+                                 "not a websocket request", s.Error),
+                     502: Answer("the session's VNC server does not answer", s.Error)})
 async def vnc_socket(request: web.Request) -> web.StreamResponse:
     session_id, session = _live(request)
     if session is None or not access.may_view(request, session_id, session.owner):
@@ -75,6 +85,14 @@ async def vnc_socket(request: web.Request) -> web.StreamResponse:
 
 # -- video -----------------------------------------------------------------------------------
 
+@operation("The session's video (MP4; range requests supported)", tag="media",
+           description="A signed link (exp, sig) works without credentials.",
+           answers={200: Answer("the video", {"type": "string", "contentMediaType": "video/mp4"},
+                                "video/mp4"),
+                     206: Answer("part of the video", {"type": "string"}, "video/mp4"),
+                     404: Answer("no such session or recording of the caller's", s.Error),
+                     409: Answer("still being recorded", s.Error),
+                     416: Answer("the range is outside the file")})
 async def session_video(request: web.Request) -> web.StreamResponse:
     session_id, session = _live(request)
     service = request.app[RECORDINGS]
@@ -148,15 +166,18 @@ def render(request: web.Request, info: RecordingInfo) -> dict[str, Any]:
             "videoUrl": f"{base}/api/sessions/{info.session_id}/video"}
 
 
+@operation("Recordings (users: their own; admins: all)", tag="media",
+           query=s.RecordingQuery, answers={200: Answer("the recordings", s.RecordingList)})
 async def list_recordings(request: web.Request) -> web.Response:
     scope = access.owner_scope(request)
     wanted = request.query.get("user", "").strip()
     if wanted:
-        if not wanted.isdigit():
-            raise BadRequest(f"'user' must be a user id, got {wanted!r}")
-        if scope is not None and int(wanted) != scope:
+        user_id = row_id(wanted)
+        if user_id is None:
+            raise BadRequest(f"'user' must be a user id, got {wanted[:40]!r}")
+        if scope is not None and user_id != scope:
             return web.json_response({"recordings": []})
-        scope = int(wanted)
+        scope = user_id
     query = Search(owner_id=scope, since=_moment(request, "from"), until=_moment(request, "to"),
                    name=request.query.get("name") or None,
                    status=request.query.get("status") or None)
@@ -173,10 +194,15 @@ async def _owned_recording(request: web.Request) -> RecordingInfo:
     return info
 
 
+@operation("One recording", tag="media", answers={
+    200: Answer("the recording", {"type": "object"}), 404: Answer("no such recording", s.Error)})
 async def get_recording(request: web.Request) -> web.Response:
     return web.json_response(render(request, await _owned_recording(request)))
 
 
+@operation("Delete a recording and its file", tag="media", answers={
+    204: Answer("deleted"), 404: Answer("no such recording", s.Error),
+    409: Answer("still being recorded", s.Error)})
 async def delete_recording(request: web.Request) -> web.Response:
     info = await _owned_recording(request)
     service = request.app[RECORDINGS]
@@ -190,6 +216,10 @@ async def delete_recording(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@operation("Signed view links for CI reports (owner or admin)", tag="media",
+           body=s.LinkRequest, body_required=False, answers={
+               200: Answer("links to the live viewer, the VNC socket and the video", s.Links),
+               404: Answer("no such session or recording of the caller's", s.Error)})
 async def create_links(request: web.Request) -> web.Response:
     """Signed view links for CI reports; only the owner (or an admin) may mint them."""
     session_id, session = _live(request)
@@ -199,8 +229,8 @@ async def create_links(request: web.Request) -> web.Response:
         raise NotFound(f"no session or recording {session_id}")
     ttl = request.app[SETTINGS].view_link_ttl
     try:
-        body = await request.json() if request.body_exists else {}
-    except ValueError:
+        body = await read_json(request, empty={})
+    except UnsafeInput:
         raise BadRequest("the body must be JSON, e.g. {\"ttl\": 3600}") from None
     if isinstance(body, dict) and body.get("ttl") is not None:
         asked = body["ttl"]

@@ -18,6 +18,7 @@ from hub.keys import AUTOSCALER, DISTRIBUTOR, METRICS, POOL, PROXY, SETTINGS
 from hub.monitoring import graphql
 from hub.monitoring.metrics import Metrics
 from hub.scope import owns
+from hub.untrusted import UnsafeInput, read_json
 
 GRAPHQL_SCHEMA = web.AppKey("graphql_schema", GraphQLSchema)
 
@@ -49,8 +50,8 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 async def graphql_endpoint(request: web.Request) -> web.Response:
     try:
-        body = await request.json()
-    except ValueError:
+        body = await read_json(request)
+    except UnsafeInput:
         body = None
     app = request.app
     uri = app[SETTINGS].public_url.rstrip("/") or f"{request.scheme}://{request.host}"

@@ -8,7 +8,9 @@ import dataclasses
 
 from aiohttp import web
 
+from hub.api import schemas as s
 from hub.api.common import audit, json_response, read_body
+from hub.api.contract import Answer, operation
 from hub.api.errors import BadRequest
 from hub.grid.autoscaler import InvalidScalingConfig, ScalingConfig
 from hub.grid.balancer import BALANCERS, make_balancer
@@ -18,6 +20,8 @@ from hub.scaling.nodes_api import require_admin
 from hub.scaling.usage import node_view, totals
 
 
+@operation("The balancing algorithm and each node's load", tag="grid", answers={
+    200: Answer("the algorithm and the nodes", {"type": "object"})})
 async def stats(request: web.Request) -> web.Response:
     distributor = request.app[DISTRIBUTOR]
     metrics = request.app[HEALTH_CHECKER].metrics
@@ -29,6 +33,10 @@ async def stats(request: web.Request) -> web.Response:
     })
 
 
+@operation("Change the balancing algorithm (admins); kept across restarts", tag="grid",
+           body=s.Algorithm, invalid_code="unknown_algorithm", answers={
+               200: Answer("the algorithm now and before", {"type": "object"}),
+               403: Answer("not an admin", s.Error)})
 async def set_algorithm(request: web.Request) -> web.Response:
     require_admin(request)
     name = (await read_body(request)).get("algorithm")
@@ -50,10 +58,16 @@ def _scaling_status(request: web.Request) -> dict[str, object]:
     return status
 
 
+@operation("The autoscaler's configuration and status", tag="grid", answers={
+    200: Answer("configuration, utilisation, pool and recent decisions", {"type": "object"})})
 async def get_autoscaling(request: web.Request) -> web.Response:
     return json_response(_scaling_status(request))
 
 
+@operation("Change the autoscaler (admins); thresholds in percent; kept across restarts",
+           tag="grid", body=s.AutoScaling, invalid_code="invalid_config", answers={
+               200: Answer("configuration and status", {"type": "object"}),
+               403: Answer("not an admin", s.Error)})
 async def set_autoscaling(request: web.Request) -> web.Response:
     require_admin(request)
     autoscaler = request.app[AUTOSCALER]

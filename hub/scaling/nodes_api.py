@@ -14,7 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.api import schemas as s
 from hub.api.common import audit, json_response, read_body
+from hub.api.contract import Answer, operation
 from hub.api.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthenticated
 from hub.callers import USER, caller_of
 from hub.grid.slots import DRAINING, NodeSlots
@@ -43,6 +45,9 @@ def _find(request: web.Request) -> NodeSlots:
     return slots
 
 
+@operation("The nodes, their slots and health", tag="grid", answers={
+    200: Answer("the nodes", {"type": "object", "required": ["nodes"],
+                              "properties": {"nodes": {"type": "array"}}})})
 async def list_nodes(request: web.Request) -> web.Response:
     metrics = request.app[HEALTH_CHECKER].metrics
     return json_response({"nodes": [node_view(slots, metrics.get(slots.id))
@@ -51,7 +56,11 @@ async def list_nodes(request: web.Request) -> web.Response:
 
 def _relay_from(body: dict[str, Any], timeout: float) -> RelayNode:
     url = body.get("url")
-    parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+    try:
+        parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+        port = parsed.port if parsed else None  # noqa: F841 - parsing it checks the port
+    except ValueError:  # "http://[::1", "http://h:99999"
+        parsed = None
     if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise BadRequest("field 'url' must be the http(s) URL of a WebDriver endpoint")
     max_sessions = body.get("maxSessions", 1)
@@ -70,6 +79,10 @@ def _relay_from(body: dict[str, Any], timeout: float) -> RelayNode:
                      start_timeout=timeout)
 
 
+@operation("Add a relay node: another WebDriver endpoint (admins)", tag="grid", body=s.NewNode,
+           answers={201: Answer("the node", {"type": "object"}),
+                     403: Answer("not an admin", s.Error),
+                     409: Answer("a node with that id exists", s.Error)})
 async def add_node(request: web.Request) -> web.Response:
     require_admin(request)
     app = request.app
@@ -88,6 +101,10 @@ async def add_node(request: web.Request) -> web.Response:
     return json_response(node_view(slots), status=201)
 
 
+@operation("Remove a relay node, ending its sessions (admins)", tag="grid", answers={
+    204: Answer("removed"), 403: Answer("not an admin", s.Error),
+    404: Answer("no such node", s.Error),
+    409: Answer("not a relay node: drain it instead", s.Error)})
 async def delete_node(request: web.Request) -> web.Response:
     require_admin(request)
     app = request.app
@@ -109,6 +126,9 @@ async def delete_node(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@operation("Drain a node: no new sessions, running ones finish (admins)", tag="grid",
+           answers={200: Answer("the node", {"type": "object"}),
+                     403: Answer("not an admin", s.Error), 404: Answer("no such node", s.Error)})
 async def drain_node(request: web.Request) -> web.Response:
     require_admin(request)
     slots = _find(request)

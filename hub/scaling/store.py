@@ -34,10 +34,21 @@ async def save_relays(db: Database, entries: list[dict[str, Any]]) -> None:
     await settings_store.set_value(db, RELAYS, entries)
 
 
+PERCENT_MARK = "thresholdsInPercent"
+
+
 async def autoscaling(db: Database) -> dict[str, Any] | None:
     value = await settings_store.get(db, AUTOSCALING)
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    value = dict(value)
+    up, down = value.get("scaleUpThreshold"), value.get("scaleDownThreshold")
+    if (not value.pop(PERCENT_MARK, False) and isinstance(up, int | float)
+            and isinstance(down, int | float) and 0 <= up <= 1 and 0 <= down <= 1):
+        # stored when thresholds were fractions of 1; they are percentages now
+        value = {**value, "scaleUpThreshold": up * 100, "scaleDownThreshold": down * 100}
+    return value
 
 
 async def save_autoscaling(db: Database, config: dict[str, Any]) -> None:
-    await settings_store.set_value(db, AUTOSCALING, config)
+    await settings_store.set_value(db, AUTOSCALING, {**config, PERCENT_MARK: True})

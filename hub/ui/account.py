@@ -21,6 +21,7 @@ from hub.db.users import UserInfo
 from hub.keys import ACCOUNTS, DATABASE, SETTINGS
 from hub.ui import flash
 from hub.ui.render import form_of, page, redirect, require_viewer, viewer
+from hub.untrusted import row_id
 
 NOTICES = {"2fa-on": "Two-factor sign-in is on.", "2fa-off": "Two-factor sign-in is off.",
            "2fa-cancelled": "The two-factor set-up was cancelled.",
@@ -169,10 +170,9 @@ async def create_token(request: web.Request) -> web.Response:
 
 async def revoke_token(request: web.Request) -> web.Response:
     user = _me(request)
-    try:
-        token_id = int(request.match_info["token_id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such token") from None
+    token_id = row_id(request.match_info["token_id"])
+    if token_id is None:
+        raise web.HTTPNotFound(text="no such token")
     if not await request.app[ACCOUNTS].revoke_token(user, token_id, caller_of(request)):
         raise web.HTTPNotFound(text="no such token")
     raise _back(request, "?done=revoked")

@@ -8,6 +8,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from hub.untrusted import request_id
 from hub.w3c.errors import (
     WEBDRIVER_HEADERS,
     UnknownCommand,
@@ -55,10 +56,10 @@ async def webdriver_errors(request: web.Request, handler: Handler) -> web.Stream
             f"unknown method {request.method} for {request.path}").to_response()
     except web.HTTPException:
         raise
-    except Exception as error:
+    except Exception:
         if not is_webdriver_path(request.path):
             raise
-        # The traceback goes to the hub's log; the client gets no file paths of the hub.
-        log.exception("webdriver.unhandled path=%s", request.path)
-        return UnknownError(f"the hub failed on this request ({type(error).__name__})"
-                            ).to_response()
+        rid = request_id(request)
+        log.exception("webdriver.unhandled request_id=%s path=%s", rid, request.path)
+        return UnknownError(
+            f"the hub failed; its log has the details under request id {rid}").to_response()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from hub import untrusted
 from hub.callers import USER, caller_of
 from hub.keys import CAPABILITY_HOOKS, DISTRIBUTOR, GRID, PROXY, REGISTRY, SETTINGS
 from hub.scope import hidden_session, owns, sees_all
@@ -16,6 +17,7 @@ from hub.w3c.errors import InvalidArgument, InvalidSessionId, SessionNotCreated
 
 if TYPE_CHECKING:
     from hub.callers import Owner
+    from hub.grid.queue import SessionRequest
     from hub.grid.session import Session
 
 PREFIXES = ("", "/wd/hub")
@@ -27,11 +29,10 @@ def json_response(value: Any, status: int = 200) -> web.Response:
 
 
 async def read_json(request: web.Request) -> Any:
-    raw = await request.read()
     try:
-        return json.loads(raw or b"null")
-    except ValueError as error:
-        raise InvalidArgument(f"the request body is not valid JSON: {error}") from None
+        return await untrusted.read_json(request)
+    except untrusted.UnsafeInput as error:
+        raise InvalidArgument(str(error)) from None
 
 
 def owner_of(request: web.Request) -> Owner | None:
@@ -39,12 +40,19 @@ def owner_of(request: web.Request) -> Owner | None:
     return request.get(USER)
 
 
+def session_request(request: web.Request, candidates: list[Capabilities], *,
+                    kind: str = "webdriver") -> SessionRequest:
+    """The grid's request for validated candidates on behalf of this request's caller; it
+    fails at once (``invalid argument``, or ``session not created`` when no node could ever
+    serve it) before anything waits."""
+    return request.app[GRID].request(candidates, kind=kind, owner=owner_of(request),
+                                     client=caller_of(request))
+
+
 async def start_session(request: web.Request, candidates: list[Capabilities], *,
                         kind: str = "webdriver") -> Session:
     """Hand validated candidates to the grid on behalf of this request's caller."""
-    grid = request.app[GRID]
-    return await grid.submit(grid.request(candidates, kind=kind, owner=owner_of(request),
-                                          client=caller_of(request)))
+    return await request.app[GRID].submit(session_request(request, candidates, kind=kind))
 
 
 def announce(request: web.Request, session: Session) -> Capabilities:

@@ -127,7 +127,7 @@ def test_a_session_runs_on_an_engine_reached_over_tls(
 
     assert title == "TGGrid"
     assert len(running) == 1
-    assert health["services"]["docker"]["status"] == "up"
+    assert health["details"]["docker"]["status"] == "up"
 
 
 def test_an_engine_that_refuses_the_hub_is_down_in_health_and_sessions_wait_for_it(
@@ -144,9 +144,9 @@ def test_an_engine_that_refuses_the_hub_is_down_in_health_and_sessions_wait_for_
     with pytest.raises(SessionNotCreatedException) as refused:
         webdriver.Remote(hub.url, options=options_for("chrome"))
 
-    engines = health["services"]["docker"]["engines"]
+    engines = health["details"]["docker"]["engines"]
     assert code == 503
-    assert health["services"]["docker"]["status"] == "down"
+    assert health["details"]["docker"]["status"] == "down"
     assert [e["status"] for e in engines] == ["down"]
     assert "failed the TLS handshake" in engines[0]["message"]
     assert "bad certificate" in engines[0]["message"]

@@ -89,10 +89,10 @@ def test_health_is_degraded_while_an_engine_is_stopped(
     wait_until(status_is("healthy"), "the engine to be back in the hub's health")
     back = health()[1]
 
-    engines = {e["id"]: e["status"] for e in degraded["services"]["docker"]["engines"]}
+    engines = {e["id"]: e["status"] for e in degraded["details"]["docker"]["engines"]}
     assert code == 200
-    assert degraded["services"]["docker"]["status"] == "down"
+    assert degraded["details"]["docker"]["status"] == "down"
     assert sorted(engines.values()) == ["down", "up"]
     assert title == "TGGrid"
-    assert back["services"]["docker"]["status"] == "up"
-    assert {e["status"] for e in back["services"]["docker"]["engines"]} == {"up"}
+    assert back["details"]["docker"]["status"] == "up"
+    assert {e["status"] for e in back["details"]["docker"]["engines"]} == {"up"}

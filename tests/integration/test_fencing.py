@@ -70,9 +70,9 @@ def test_a_hub_cut_off_from_its_database_fences_itself_until_it_answers_again(
     message = cut_off.request("GET", "/status")[1]["value"]["message"]
     assert "could not reach its database for more than 3 s" in message
     status, health = cut_off.request("GET", "/api/health")
-    assert (status, health["status"], health["services"]["hub"]["status"]) == (
+    assert (status, health["status"], health["details"]["hub"]["status"]) == (
         503, "unhealthy", "paused")
-    assert health["services"]["hub"]["message"] in message
+    assert health["details"]["hub"]["message"] in message
     status, body = cut_off.request("POST", f"/session/{session_id}/url",
                                    {"url": "data:text/html,<title>late</title>"})
     assert (status, body["value"]["error"]) == (404, "invalid session id")
@@ -85,7 +85,7 @@ def test_a_hub_cut_off_from_its_database_fences_itself_until_it_answers_again(
 
     relay.restore()
     wait_for(lambda: not not_ready(), what="the hub taking sessions again")
-    assert cut_off.request("GET", "/api/health")[1]["services"]["hub"] == {"status": "up"}
+    assert cut_off.request("GET", "/api/health")[1]["details"]["hub"] == {"status": "up"}
     status, body = cut_off.request("POST", "/session", CHROME, timeout=120)
     assert status == 200, body
     cut_off.request("DELETE", f"/session/{body['value']['sessionId']}")

@@ -83,7 +83,7 @@ def test_create_label_and_end_a_session_through_the_api(hub_factory: HubFactory)
 def test_create_reports_what_cannot_be_served(hub_factory: HubFactory) -> None:
     hub = hub_factory("--max-sessions", "1", "--browsers", "chrome")
     status, body = hub.request("POST", "/api/sessions/create", {"browserType": "safari"})
-    assert (status, body["error"]) == (503, "session_not_created")
+    assert (status, body["error"]) == (422, "unsatisfiable")
     assert "No node supports" in body["message"]
     status, body = hub.request("POST", "/api/sessions/create",
                                {"browserType": "chrome", "screenResolution": "big"})

@@ -102,15 +102,15 @@ def test_health_is_degraded_while_the_database_is_gone(hub_factory: HubFactory,
     hub = hub_factory("--browsers", "chrome", "--database-url", postgres_url)
     status, body = hub.request("GET", "/api/health")
     assert status == 200 and body["status"] == "healthy", body
-    assert body["services"]["database"]["status"] == "up"
+    assert body["details"]["database"]["status"] == "up"
     assert body["sessions"] == {"active": 0, "queued": 0}
 
     base, _, name = postgres_url.rpartition("/")
     asyncio.run(_drop(f"{base}/postgres", name))
     status, body = hub.request("GET", "/api/health")
     assert status == 200 and body["status"] == "degraded", body
-    assert body["services"]["database"]["status"] == "down"
-    assert body["services"]["nodes"]["healthy"] == 1
+    assert body["details"]["database"]["status"] == "down"
+    assert body["details"]["nodes"]["healthy"] == 1
     assert set(body["performance"]) == {"cpuUsage", "memoryUsage", "activeConnections"}
 
 

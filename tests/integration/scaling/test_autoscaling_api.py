@@ -8,15 +8,15 @@ from tests.support.hubs import RunningHub
 
 PATH = "/api/config/auto-scaling"
 # minPoolSize stays 0 so that no warm browser is started by these tests.
-CHANGE = {"enabled": True, "minPoolSize": 0, "maxPoolSize": 3, "scaleUpThreshold": 0.9,
-          "scaleDownThreshold": 0.2, "cooldownPeriod": 120}
+CHANGE = {"enabled": True, "minPoolSize": 0, "maxPoolSize": 3, "scaleUpThreshold": 90,
+          "scaleDownThreshold": 20, "cooldownPeriod": 120}
 
 
 def test_invalid_configurations_are_refused_and_change_nothing(hub_factory: HubFactory) -> None:
     hub = hub_factory()
     before = hub.request("GET", PATH)[1]["config"]
     for bad in ({"maxPoolSize": -1}, {"minPoolSize": 2, "maxPoolSize": 1},
-                {"scaleUpThreshold": 1.5}, {"scaleDownThreshold": 0.9, "scaleUpThreshold": 0.8},
+                {"scaleUpThreshold": 150}, {"scaleDownThreshold": 90, "scaleUpThreshold": 80},
                 {"cooldownPeriod": -5}, {"enabled": "yes"}, {"maxPoolSize": 2.5},
                 {"maxPoolSize": "3"}, {"poolSize": 3}):
         status, body = hub.request("POST", PATH, bad)

@@ -91,8 +91,9 @@ def test_reconfiguring_brings_the_pool_inside_new_bounds() -> None:
 
 
 @pytest.mark.parametrize("change", [
-    {"minPoolSize": -1}, {"minPoolSize": 5, "maxPoolSize": 4}, {"scaleUpThreshold": 1.5},
-    {"scaleDownThreshold": 0.9}, {"cooldownPeriod": -1}, {"enabled": "yes"},
+    {"minPoolSize": -1}, {"minPoolSize": 5, "maxPoolSize": 4}, {"scaleUpThreshold": 150},
+    {"scaleDownThreshold": 90}, {"scaleDownThreshold": -1}, {"cooldownPeriod": -1},
+    {"enabled": "yes"},
     {"maxPoolSize": "8"}, {"maxPoolSize": 2.5}, {"surprise": 1},
 ])
 def test_invalid_configuration_is_refused(change: dict[str, object]) -> None:
