@@ -48,8 +48,10 @@ def browser(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def pooled_hub(browser: str, node_images: dict[str, str], hub_factory: HubFactory,
                docker_client: docker.DockerClient) -> RunningHub:
+    # room for the pooled container and the session it becomes, so the pool can refill
+    # (pooled browsers count against the node's capacity)
     hub = hub_factory("--provider", "docker", "--browsers", browser, "--warm-pool-size", "1",
-                      "--docker-max-sessions", "1")
+                      "--docker-max-sessions", "2")
     wait_until(lambda: _pool(hub)["size"] == 1, "the pool filling", timeout=180)
     return hub
 
