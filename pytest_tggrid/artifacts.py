@@ -22,6 +22,9 @@ from pytest_tggrid.options import Options
 PHASES = pytest.StashKey[dict[str, pytest.TestReport]]()
 RESULTS = pytest.StashKey[list[dict[str, Any]]]()
 EMBEDDED_URL = pytest.StashKey[bool]()
+# Live-view links of the sessions a test opened: printed at once in a plain run, carried on
+# the setup report to the controller under xdist (a worker has no terminal).
+LIVE_LINKS = pytest.StashKey[list[str]]()
 
 MAX_SLUG = 100
 
@@ -114,14 +117,18 @@ class Recorder:
         return session
 
     def _announce(self, session: GridSession) -> None:
-        """The live view's link as the test starts (plain runs; xdist workers have no
-        terminal); the reports carry the replay link once the session has ended."""
+        """The live view's link as the test starts; the reports carry the replay link once
+        the session has ended."""
         live = session.capabilities.get("tggrid:vncUrl")
         if not live and self.options.vnc and session.session_id != "unknown":
             live = f"{self.client.url}/ui/sessions/{session.session_id}/live"
+        if not live:
+            return
+        line = f"tggrid: live view of {session.nodeid}: {live}"
+        self.item.stash.setdefault(LIVE_LINKS, []).append(line)
         terminal = self.item.config.pluginmanager.get_plugin("terminalreporter")
-        if live and terminal is not None:
-            terminal.write_line(f"tggrid: live view of {session.nodeid}: {live}")
+        if terminal is not None and not hasattr(self.item.config, "workerinput"):
+            terminal.write_line(line)
 
     def capture(self, session: GridSession, screenshot: Callable[[Path], None],
                 console: Callable[[], list[str]],

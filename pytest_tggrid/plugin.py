@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytest_tggrid import output, reporting
-from pytest_tggrid.artifacts import PHASES, RESULTS
+from pytest_tggrid.artifacts import LIVE_LINKS, PHASES, RESULTS
 from pytest_tggrid.fixtures import (  # noqa: F401 - fixtures are found by name here
     EMBEDDED_URL,
     HUB_URL,
@@ -121,6 +121,8 @@ def pytest_runtest_makereport(
     """Keep phase reports on the item for the fixtures; put artifacts on the teardown report."""
     report = yield
     item.stash.setdefault(PHASES, {})[report.when] = report
+    if report.when == "setup" and _is_worker(item.config) and item.stash.get(LIVE_LINKS, None):
+        report.tggrid_live = item.stash[LIVE_LINKS]  # type: ignore[attr-defined]
     if report.when == "teardown" and item.stash.get(RESULTS, None):
         reporting.decorate(report, item.stash[RESULTS], item.config)
     return report
@@ -136,6 +138,10 @@ class Collector:
         self.failures: list[dict[str, Any]] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if report.when == "setup" and terminal is not None:
+            for line in getattr(report, "tggrid_live", ()):  # from an xdist worker
+                terminal.write_line(line)
         results = getattr(report, "tggrid", None)
         if report.when == "teardown" and results:
             self.failures.extend(r for r in results if r.get("outcome") == "failed")

@@ -27,12 +27,16 @@ def test_passes(tggrid_driver):
 
 def test_two_workers_share_one_hub(pytester: pytest.Pytester, run_suite: RunSuite) -> None:
     pytester.makepyfile(test_suite=SUITE)
-    result = run_suite("--tggrid", "-n", "2", "-v")
+    result = run_suite("--tggrid", "-n", "2", "-v", "--tggrid-vnc")
 
     result.assert_outcomes(passed=1, failed=4)
     output = result.stdout.str()
     assert "[gw0]" in output and "[gw1]" in output
     assert output.count("tggrid: hub http://127.0.0.1:") == 1
+    # the workers' live links reach the controller's terminal as each test starts
+    for n in range(4):
+        assert f"tggrid: live view of test_suite.py::test_fails[{n}]: http" in output
+    assert "tggrid: live view of test_suite.py::test_passes: http" in output
     infos = [session_info(folder) for folder in results_dir(pytester).iterdir()
              if folder.is_dir()]
     assert len(infos) == 5
