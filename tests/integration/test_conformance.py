@@ -1,6 +1,6 @@
 """The hub and the driver behind it, side by side on the same requests: status, headers,
 body. A client must not tell them apart except by what the hub adds on purpose (its ``Date``,
-``Server`` and ``Connection`` headers; see docs/webdriver-conformance.md)."""
+``Server``, ``Connection`` and ``X-Request-Id`` headers; see docs/webdriver-conformance.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from tests.support.drivers import DirectDriver, Exchange, exchange, installed
 
 # The hub's own as the server the client talks to; Connection is hop-by-hop (it describes the
-# client's connection to the hub, which closes or stays open on its own terms).
-HUB_OWN_HEADERS = {"date", "server", "connection"}
+# client's connection to the hub, which closes or stays open on its own terms); X-Request-Id
+# names the request in the hub's log.
+HUB_OWN_HEADERS = {"date", "server", "connection", "x-request-id"}
 PAGE = "data:text/html,<title>same</title>"
 
 
