@@ -36,4 +36,4 @@ def test_fails(tggrid_driver):
     assert session_info(folder)["capabilities"]["browserName"] == "MiniBrowser"
     assert_playable_video(folder / "video.mp4")
     assert_png(folder / "screenshot.png")
-    assert "not available" in (folder / "browser-console.log").read_text()
+    assert "has no console log" in (folder / "browser-console.log").read_text()
