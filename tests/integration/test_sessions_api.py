@@ -10,11 +10,12 @@ from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
 
 
-def wait_for_row(hub: RunningHub, session_id: str, state: str, timeout: float = 60
-                 ) -> dict[str, Any]:
+def wait_for_row(hub: RunningHub, session_id: str, state: str, timeout: float = 60,
+                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The session's row once it says ``state`` (rows are written off the hot path)."""
     deadline = time.monotonic() + timeout
     while True:
-        status, row = hub.request("GET", f"/api/sessions/{session_id}")
+        status, row = hub.request("GET", f"/api/sessions/{session_id}", headers=headers)
         if status == 200 and row["state"] == state:
             return row
         if time.monotonic() > deadline:
