@@ -113,7 +113,7 @@ async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
     elif settings.provider == "docker":
         nodes.extend(await asyncio.to_thread(docker_nodes, settings, app[HUB_ID], app.get(MEDIA)))
     elif settings.provider == "kubernetes":
-        nodes.append(kubernetes_node(settings, app[HUB_ID]))
+        nodes.append(kubernetes_node(settings, app[HUB_ID], app.get(MEDIA)))
     for node in nodes:
         await node.start()
         app[DISTRIBUTOR].add_node(node)

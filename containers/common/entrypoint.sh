@@ -5,7 +5,9 @@
 # driver. On SIGTERM (docker stop) ffmpeg is stopped first with SIGINT and waited for, so the
 # recording gets its trailer; then everything else is stopped in reverse order. The recording
 # is a fragmented MP4, so a container killed outright still leaves a video up to about a second
-# before.
+# before. With RECORDING_PORT set (Kubernetes Pods, which share no volume with the hub) the
+# video is served over HTTP there (recording-server.sh), and on SIGTERM the container waits up to
+# RECORDING_LINGER seconds for the hub to fetch it before it ends.
 set -u
 
 SCREEN_WIDTH="${SCREEN_WIDTH:-1280}"
@@ -16,7 +18,7 @@ VIDEO_NAME="$(basename -- "${VIDEO_NAME:-video.mp4}")"
 RECORDINGS_DIR="${RECORDINGS_DIR:-/recordings}"
 export DISPLAY="${DISPLAY:-:99}"
 
-xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids=""
+xvfb_pid="" wm_pid="" vnc_pid="" ffmpeg_pid="" driver_pid="" forward_pids="" server_pid=""
 
 log() { echo "tggrid-entrypoint: $*" >&2; }
 
@@ -44,6 +46,13 @@ shutdown() {
     stop "$vnc_pid" TERM
     stop "$wm_pid" TERM
     stop "$xvfb_pid" TERM
+    if [ -n "$server_pid" ]; then
+        for _ in $(seq "$(( ${RECORDING_LINGER:-8} * 10 ))"); do
+            [ -e /tmp/tggrid-recording-fetched ] && break
+            sleep 0.1
+        done
+        stop "$server_pid" TERM
+    fi
 }
 
 on_signal() {
@@ -103,7 +112,13 @@ if enabled "${ENABLE_RECORDING:-0}"; then
         -movflags empty_moov+default_base_moof -frag_duration 1000000 -flush_packets 1 \
         -f mp4 "$RECORDINGS_DIR/$VIDEO_NAME" &
     ffmpeg_pid=$!
+    echo "$ffmpeg_pid" >/tmp/tggrid-ffmpeg.pid
     log "recording.started file=$RECORDINGS_DIR/$VIDEO_NAME fps=$VIDEO_FRAME_RATE"
+    if [ -n "${RECORDING_PORT:-}" ]; then
+        socat "TCP-LISTEN:$RECORDING_PORT,fork,reuseaddr" EXEC:/opt/tggrid/recording-server.sh &
+        server_pid=$!
+        log "recording.served port=$RECORDING_PORT"
+    fi
 fi
 
 "$@" &

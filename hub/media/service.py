@@ -103,6 +103,7 @@ class RecordingService:
         """Make the served MP4 from the fragments and probe it: ready with duration and size,
         ``partial`` when the file was cut short (``partial`` says why, if known), or failed
         if nothing plays."""
+        reason = partial  # kept for a failure: a file never copied out says nothing itself
         try:
             if not await finish_file(path, hub_id=self.hub_id):
                 partial = partial or "the recording was cut short"
@@ -112,7 +113,7 @@ class RecordingService:
             size = (await asyncio.to_thread(path.stat)).st_size
         except (ValueError, OSError) as error:
             why = f"the video is not playable: {error}"
-            await self.catalog.fail(recording_id, f"{partial}; {why}" if partial else why)
+            await self.catalog.fail(recording_id, f"{reason}; {why}" if reason else why)
             log.warning("recording.unplayable id=%s path=%s error=%s", recording_id, path, error)
             return
         await self.catalog.finish(recording_id, size=size, duration=duration, ended_at=ended_at,

@@ -4,9 +4,11 @@ The hub runs in the cluster and reaches the Pod's driver (4444), VNC (5900) and 
 (9229) on the Pod's address. One watch on this hub's Pods (label ``tggrid.hub``) keeps their
 state: a start waits on it for the Pod to run (or fails with the Pod's events once it stayed
 Pending past ``pending_timeout``), and a Pod deleted or failed under a live session ends the
-session. After the watch breaks (the API server went away) the node lists again, so what
-happened meanwhile is not missed, and deletions that failed are tried again. The client is
-lightkube's asyncio one (see docs/kubernetes.md for why).
+session. A recorded session's video is fetched from the Pod
+(:mod:`hub.nodes.kubernetes_video`) before the Pod is deleted. After the watch breaks (the API
+server went away) the node lists again, so what happened meanwhile is not missed, and
+deletions that failed are tried again. The client is lightkube's asyncio one (see
+docs/kubernetes.md for why).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 import uuid
 from typing import Any, cast
 
@@ -30,7 +33,10 @@ from hub.config import ConfigError
 from hub.nodes import browser_image, driver_http
 from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
 from hub.nodes.docker_engines import HUB_LABEL
+from hub.nodes.docker_video import ContainerRecording
 from hub.nodes.kubernetes_pods import STOP_GRACE, PodSettings, pod_name, session_pod
+from hub.nodes.kubernetes_video import RECORDING_PORT, fetch, video_url
+from hub.screens import RecordingSink
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
 log = logging.getLogger(__name__)
@@ -88,11 +94,13 @@ class Cluster:
 class KubernetesNode(browser_image.ImageNode):
     kind = "kubernetes"
 
-    def __init__(self, *, hub_id: str, cluster: Cluster, max_pods: int) -> None:
+    def __init__(self, *, hub_id: str, cluster: Cluster, max_pods: int,
+                 media: RecordingSink | None = None) -> None:
         super().__init__(f"kubernetes-{hub_id[:8]}", cluster.api_url
                          or f"kubernetes://in-cluster/{cluster.pods.namespace}", max_pods)
         self.hub_id = hub_id
         self.cluster = cluster
+        self.media = media  # where videos go (hub.media.provider.MediaProvider)
         self._client: AsyncClient | None = None
         self._http: aiohttp.ClientSession | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -100,6 +108,7 @@ class KubernetesNode(browser_image.ImageNode):
         self._changed = asyncio.Condition()
         self._sessions: dict[str, NodeSession] = {}  # pod name -> session
         self._undeleted: set[str] = set()  # pods whose deletion failed; tried again
+        self._recordings: dict[str, tuple[ContainerRecording, str]] = {}  # pod -> (it, URL)
 
     @property
     def stereotypes(self) -> list[Capabilities]:
@@ -152,9 +161,6 @@ class KubernetesNode(browser_image.ImageNode):
         self, capabilities: Capabilities, stereotype: Capabilities, options: SessionOptions
     ) -> NodeSession:
         browser = stereotype["browserName"]
-        if options.enable_video:
-            raise SessionStartError("recording is not available for Kubernetes Pods yet "
-                                    "(see docs/kubernetes.md); ask for no video")
         tag = uuid.uuid4().hex
         name = pod_name(tag)
         manifest = session_pod(self.cluster.pods, hub_id=self.hub_id, tag=tag, browser=browser,
@@ -189,6 +195,12 @@ class KubernetesNode(browser_image.ImageNode):
                               endpoints=browser_image.private_endpoints(returned, host, PORTS))
         if options.enable_vnc:
             session.endpoints["vnc"] = browser_image.address(host, PORTS[browser_image.VNC_PORT])
+        if options.enable_video and self.media is not None:
+            recording = ContainerRecording(self.media.video_path(session_id, options.video_name),
+                                           time.time())
+            self.media.register_recorder(session_id, recording)
+            self._recordings[name] = (
+                recording, video_url(browser_image.address(host, RECORDING_PORT)))
         self._sessions[name] = session
         if name not in self._seen:  # deleted between its driver's answer and now
             session.mark_dead(f"the browser Pod {name} was deleted")
@@ -266,7 +278,15 @@ class KubernetesNode(browser_image.ImageNode):
         self._sessions.pop(name, None)
         self._seen.pop(name, None)
         await driver_http.quit(self.http, session)
-        await asyncio.shield(self._delete(name))
+        recording, url = self._recordings.pop(name, (None, ""))
+        try:
+            if recording is not None:
+                await fetch(self.http, url, recording, name,
+                            session.death_reason if session.died.is_set() else "")
+        finally:
+            if recording is not None:
+                recording.finish("the session ended before the video was fetched")
+            await asyncio.shield(self._delete(name))
         log.info("kubernetes.pod_deleted node=%s pod=%s session=%s", self.id, name,
                  session.session_id)
 

@@ -1,7 +1,8 @@
 """The Pod a browser session runs in, built from the hub's settings.
 
 The Pod runs the same image and entrypoint as a Docker container (``browser_image``): one
-container, ports 4444 (driver), 5900 (VNC) and 9229 (DevTools/BiDi), ``/dev/shm`` an
+container, ports 4444 (driver), 5900 (VNC), 9229 (DevTools/BiDi) and 9230 (the recording, served
+to the hub when the session records: ``hub.nodes.kubernetes_video``), ``/dev/shm`` an
 in-memory emptyDir. It never restarts (a browser is used once), never mounts a service
 account token (a browser has no business with the API) and runs as the image's user.
 Labels say which hub and session own it, so a hub that outlives another reaps its Pods.
@@ -16,6 +17,7 @@ from typing import Any
 from hub.config import ConfigError
 from hub.nodes import browser_image
 from hub.nodes.docker_engines import BROWSER_LABEL, HUB_LABEL, SESSION_LABEL
+from hub.nodes.kubernetes_video import RECORDING_PORT
 from hub.w3c.capabilities import SessionOptions
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "tggrid", "app.kubernetes.io/name": "tggrid-browser"}
@@ -98,9 +100,13 @@ def session_pod(
     labels = {k: v for k, v in options.labels.items()
               if not k.startswith("tggrid.") and valid_label(k, v)}
     labels.update({**MANAGED_BY, HUB_LABEL: hub_id, SESSION_LABEL: tag, BROWSER_LABEL: browser})
-    env = [{"name": k, "value": v} for k, v in browser_image.environment(options).items()]
+    environment = browser_image.environment(options)
+    if options.enable_video:
+        environment["RECORDING_PORT"] = str(RECORDING_PORT)
+    env = [{"name": k, "value": v} for k, v in environment.items()]
     ports = [{"name": name, "containerPort": port, "protocol": "TCP"}
-             for name, port in (("driver", 4444), ("vnc", 5900), ("devtools", 9229))]
+             for name, port in (("driver", 4444), ("vnc", 5900), ("devtools", 9229),
+                                ("recording", RECORDING_PORT))]
     container = {
         "name": "browser", "image": image, "imagePullPolicy": settings.image_pull_policy,
         "env": env, "ports": ports, "resources": resources(settings),

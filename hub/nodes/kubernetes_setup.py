@@ -11,6 +11,7 @@ from hub.nodes.kubernetes_pods import (
     parse_node_selector,
     parse_toleration,
 )
+from hub.screens import RecordingSink
 
 
 def pod_settings(settings: Settings) -> PodSettings:
@@ -31,17 +32,15 @@ def pod_settings(settings: Settings) -> PodSettings:
     )
 
 
-def kubernetes_node(settings: Settings, hub_id: str) -> KubernetesNode:
+def kubernetes_node(settings: Settings, hub_id: str,
+                    media: RecordingSink | None = None) -> KubernetesNode:
     if settings.kubernetes_max_pods < 1:
         raise ConfigError("setting 'kubernetes_max_pods' must be at least 1")
     if settings.kubernetes_pending_timeout <= 0:
         raise ConfigError("setting 'kubernetes_pending_timeout' must be positive")
-    if settings.enable_recording:
-        raise ConfigError("setting 'enable_recording' is not available with provider "
-                          "kubernetes yet (see docs/kubernetes.md)")
     cluster = Cluster(api_url=settings.kubernetes_api_url, pods=pod_settings(settings),
                       images=browser_images(settings),
                       pending_timeout=settings.kubernetes_pending_timeout,
                       start_timeout=settings.session_start_timeout)
     return KubernetesNode(hub_id=hub_id, cluster=cluster,
-                          max_pods=settings.kubernetes_max_pods)
+                          max_pods=settings.kubernetes_max_pods, media=media)

@@ -9,8 +9,10 @@ import asyncio
 import contextlib
 import json
 import socket
+import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -21,9 +23,12 @@ from selenium.common.exceptions import WebDriverException
 
 from hub import images
 from tests.docker.test_docker_node import PAGE, wait_until
+from tests.integration.media.conftest import fetch, open_session, probe, show, wait_for_video
+from tests.integration.media.test_lifecycle import status_of
 from tests.support.fake_kube_api import FakeKubeApiThread
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
+from tests.support.s3_emulator import S3Emulator
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
 
@@ -130,3 +135,83 @@ def test_the_warm_pool_keeps_a_started_pod(
     assert served_by_waiting and pool()["handedOut"] == 1
     wait_until(lambda: len(pods_of(kube, hub)) == 1, "the used Pod deleted", timeout=60)
     assert waiting["metadata"]["name"] not in kube.api.pods  # the fresh one waits
+
+
+@pytest.fixture
+def emulator() -> Iterator[S3Emulator]:
+    server = S3Emulator().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_recorded_pod_session_goes_to_s3_and_downloads_through_the_hub(
+        hub_factory: HubFactory, kube: FakeKubeApiThread, chrome_image: str,
+        emulator: S3Emulator, tmp_path: Path) -> None:
+    hub = k8s_hub(hub_factory, kube, chrome_image, *emulator.hub_args())
+    driver = open_session(hub, enableVideo=True, videoName="from-a-pod")
+    try:
+        (pod,) = pods_of(kube, hub)
+        for colour in ("red", "blue", "green"):
+            show(driver, colour)
+            time.sleep(0.7)
+    finally:
+        driver.quit()
+
+    recording = status_of(hub, driver.session_id)
+    assert recording["status"] == "ready", recording
+    wait_until(emulator.objects, "the upload", timeout=60)
+    [(key, stored)] = emulator.objects().items()
+    assert key == f"recordings/{recording['id']}/from-a-pod.mp4"
+    url = f"{hub.url}/api/sessions/{driver.session_id}/video"
+    status, headers, whole = wait_for_video(url)
+    assert (status, headers["Content-Type"], whole) == (200, "video/mp4", stored)
+    status, headers, part = fetch(url, {"Range": "bytes=100-199"})
+    assert (status, part, headers["Content-Range"]) == (206, stored[100:200],
+                                                       f"bytes 100-199/{len(stored)}")
+    video = tmp_path / "video.mp4"
+    video.write_bytes(whole)
+    codec, duration = probe(video)
+    assert codec == "h264" and duration > 1.5
+    # the hub shares no volume with the Pod: the video came over the Pod's network
+    assert all(set(volume) == {"name", "emptyDir"} for volume in pod["spec"]["volumes"])
+    wait_until(lambda: not pods_of(kube, hub), "the Pod deleted after the fetch", timeout=60)
+
+
+def test_a_pod_deleted_under_a_recorded_session_leaves_its_video_a_killed_one_the_reason(
+        hub_factory: HubFactory, kube: FakeKubeApiThread, chrome_image: str,
+        tmp_path: Path) -> None:
+    hub = k8s_hub(hub_factory, kube, chrome_image)
+    deleted = open_session(hub, enableVideo=True, videoName="deleted")
+    (deleted_pod,) = (p["metadata"]["name"] for p in pods_of(kube, hub))
+    killed = open_session(hub, enableVideo=True, videoName="killed")
+    (killed_pod,) = (p["metadata"]["name"] for p in pods_of(kube, hub)
+                     if p["metadata"]["name"] != deleted_pod)
+    try:
+        for driver in (deleted, killed):
+            show(driver, "red")
+        time.sleep(2)
+        # `kubectl delete pod`: the Pod gets its grace period, the hub fetches what it recorded
+        kube.run(kube.api.delete_pod, deleted_pod)
+        # the node dies outright: nothing is left to fetch
+        kube.api.containers[killed_pod].kill()
+        for driver in (deleted, killed):
+            wait_until(lambda d=driver: hub.request(  # type: ignore[misc]
+                "GET", f"/session/{d.session_id}/title")[0] == 404, "the hub noticing",
+                timeout=30)
+    finally:
+        for driver in (deleted, killed):
+            with contextlib.suppress(WebDriverException):
+                driver.quit()
+
+    kept = status_of(hub, deleted.session_id)
+    assert kept["status"] in {"ready", "partial"}, kept
+    status, _, body = wait_for_video(f"{hub.url}/api/sessions/{deleted.session_id}/video")
+    assert status == 200
+    (tmp_path / "deleted.mp4").write_bytes(body)
+    assert probe(tmp_path / "deleted.mp4")[1] > 1
+    lost = status_of(hub, killed.session_id)
+    assert lost["status"] == "failed", lost
+    assert f"could not fetch the video from Pod {killed_pod}" in lost["error"], lost
+    assert "stopped" in lost["error"]  # why: the Pod's end, as the session was told

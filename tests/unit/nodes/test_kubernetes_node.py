@@ -151,17 +151,6 @@ async def test_the_watch_recovers_from_a_compacted_resource_version(
         await start(node)  # still sees its Pod's state through a fresh list and watch
 
 
-async def test_a_session_that_asks_for_video_is_refused_before_any_pod(
-        api: FakeKubeApi, node: KubernetesNode) -> None:
-    options = SessionOptions.from_capabilities({"tggrid:options": {"enableVideo": True}})
-
-    with pytest.raises(SessionStartError, match="recording is not available") as failed:
-        await node.start_session({"browserName": "chrome"}, CHROME, options)
-
-    assert not failed.value.retryable
-    assert not api.created
-
-
 def test_no_cluster_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)

@@ -34,7 +34,7 @@ def test_the_pod_validates_strictly(env: dict[str, str]) -> None:
 
 def test_the_settings_reach_the_pod() -> None:
     manifest = pod(EVERYTHING, {"tggrid:options": {
-        "enableVNC": True, "screenResolution": "1280x720",
+        "enableVNC": True, "enableVideo": True, "screenResolution": "1280x720",
         "labels": {"team": "web", "bad label": "x", "tggrid.hub": "spoofed"}}})
     spec, container = manifest["spec"], manifest["spec"]["containers"][0]
 
@@ -57,6 +57,11 @@ def test_the_settings_reach_the_pod() -> None:
         "volumes"]
     env = {e["name"]: e["value"] for e in container["env"]}
     assert env["ENABLE_VNC"] == "1" and env["SCREEN_WIDTH"] == "1280"
+    # the entrypoint serves the video where the hub fetches it (no volume is shared)
+    assert env["ENABLE_RECORDING"] == "1" and env["RECORDING_PORT"] == "9230"
+    assert {"name": "recording", "containerPort": 9230, "protocol": "TCP"} in container["ports"]
+    assert "RECORDING_PORT" not in {e["name"] for e in pod(EVERYTHING)["spec"]["containers"][0][
+        "env"]}
 
 
 @pytest.mark.parametrize("entry", ["=x:NoSchedule", "key=value:Sometimes", "bad key:NoSchedule"])
