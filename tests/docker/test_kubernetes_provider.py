@@ -80,6 +80,10 @@ def test_a_session_runs_in_its_own_pod_with_cdp_and_vnc_and_the_pod_goes_with_it
         vnc_host = pods[0]["status"]["podIP"]
         with socket.create_connection((vnc_host, 5900), timeout=10) as vnc:
             banner = vnc.recv(12)
+        kube.run(kube.api.stop)  # the API server goes away: the session's traffic does not
+        driver.get(f"{PAGE}<p>while the API server was away</p>")
+        title_while_away = driver.title
+        kube.run(kube.api.start)
     finally:
         driver.quit()
 
@@ -89,6 +93,7 @@ def test_a_session_runs_in_its_own_pod_with_cdp_and_vnc_and_the_pod_goes_with_it
     assert driver.capabilities["se:cdp"].startswith(hub.url.replace("http", "ws"))
     assert "Chrome" in version["product"]
     assert banner.startswith(b"RFB 003.")
+    assert title_while_away == "TGGrid"
     wait_until(lambda: not pods_of(kube, hub), "the Pod deleted with the session", timeout=60)
     assert not kube.api.containers
 
