@@ -88,6 +88,11 @@ def test_the_hubs_get_the_kustomize_tree_s_rbac_scaling_and_probes() -> None:
     ingress, = by_kind(objects, "Ingress")
     assert ingress["metadata"]["annotations"] == written("base/ingress.yaml")[0]["metadata"][
         "annotations"]
+    policy, = by_kind(objects, "NetworkPolicy")
+    assert policy["spec"]["podSelector"] == written("base/networkpolicy.yaml")[0]["spec"][
+        "podSelector"]
+    assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"].items() <= \
+        labels.items()
 
 
 def test_production_values_and_the_keda_nodes() -> None:
@@ -114,7 +119,8 @@ def test_production_values_and_the_keda_nodes() -> None:
     kept, = written("keda-nodes/node-deployment.yaml")[0]["spec"]["template"]["spec"][
         "containers"]
     assert node["lifecycle"] == kept["lifecycle"]  # the same registration hooks
-    policy, = by_kind(objects, "NetworkPolicy")
+    policy = next(p for p in by_kind(objects, "NetworkPolicy")
+                  if p["metadata"]["name"] == nodes["metadata"]["name"])
     assert policy["spec"]["podSelector"]["matchLabels"].items() <= nodes["spec"]["template"][
         "metadata"]["labels"].items()
 
@@ -123,5 +129,7 @@ def test_keda_only_makes_no_role_and_mounts_no_token() -> None:
     objects = render(KEDA_ONLY)
 
     assert not by_kind(objects, "Role") and not by_kind(objects, "RoleBinding")
+    assert [p["metadata"]["name"] for p in by_kind(objects, "NetworkPolicy")] == [
+        "grid-node-chrome"]  # no browser Pods of the hubs' own
     account, = by_kind(objects, "ServiceAccount")
     assert account["automountServiceAccountToken"] is False

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from hub.config import ENV_PREFIX, load_settings
+from hub.nodes.kubernetes_pods import MANAGED_BY
 from hub.nodes.kubernetes_setup import pod_settings
 from tests.support import kustomize_subset
 
@@ -90,6 +91,12 @@ def test_the_base_runs_two_hubs_with_the_rbac_the_provider_needs_and_no_more() -
     ingress, = by_kind(objects, "Ingress")
     annotations = ingress["metadata"]["annotations"]
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+    policy, = by_kind(objects, "NetworkPolicy")  # browser Pods answer the hubs only
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= MANAGED_BY.items()
+    assert policy["spec"]["ingress"] == [{"from": [{"podSelector": {"matchLabels": {
+        "app.kubernetes.io/component": "hub"}}}]}]
+    assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"].items() <= \
+        labels.items()
 
 
 @pytest.mark.parametrize("tree", ["base", "overlays/dev", "overlays/production"])
