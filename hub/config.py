@@ -183,6 +183,13 @@ class Settings:
         "off", "on: every /api route (but health, login, register), the WebDriver surface and "
         "websockets need an API token. off: anonymous use, allowed only on a loopback host.",
     )
+    # -- the first admin from the environment (hub/auth/bootstrap.py; issue 16) ----------
+    admin_email: str = _setting(
+        "", "E-mail of an admin account the hub creates at start unless an account has it "
+        "(Compose, systemd, Kubernetes). Its password comes from the environment variable "
+        "TGGRID_ADMIN_PASSWORD or the file named by TGGRID_ADMIN_PASSWORD_FILE, read once, "
+        "removed from the hub's environment and never logged. An existing account is left "
+        "unchanged.")
     allow_registration: bool = _setting(
         False, "Let anyone create an account with POST /api/auth/register (off: admins "
         "create accounts with `tggrid user create`).")
