@@ -32,9 +32,14 @@ from hub import wheelhouse
 
 IMAGES = ("chrome", "firefox", "webkit")  # the browser images the Docker node runs
 SERVICE_IMAGES = ("hub", "standalone")  # the hub alone; the hub with its browsers
-BUILDABLE = IMAGES + SERVICE_IMAGES
+# What `docker compose up` runs beside the hubs (compose.yaml, docs/compose.md).
+COMPOSE_IMAGES = ("postgres", "lb")
+BUILDABLE = IMAGES + SERVICE_IMAGES + COMPOSE_IMAGES
 # The containers/ folders in each image's build context (beside the image's own).
-SHARED_FOLDERS = {"hub": ("hub",), "standalone": ("common", "chrome", "firefox", "hub")}
+SHARED_FOLDERS = {"hub": ("hub",), "standalone": ("common", "chrome", "firefox", "hub"),
+                  "postgres": (), "lb": ()}
+# `tggrid images build compose`: every image compose.yaml starts, the browsers included.
+GROUPS = {"compose": ("hub", *COMPOSE_IMAGES, *IMAGES)}
 REPOSITORY = "tggrid"
 SUITE = "bookworm"
 BASE_IMAGE = f"{REPOSITORY}/debian-base:{SUITE}"
@@ -336,7 +341,8 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
     build = actions.add_parser("build", help="build the named images (unchanged: skipped)")
     build.add_argument(
         "names", nargs="*", metavar="IMAGE",
-        help=f"{', '.join(BUILDABLE)} (default: the browser images {', '.join(IMAGES)})")
+        help=f"{', '.join(BUILDABLE)}, or compose for all that compose.yaml needs "
+        f"(default: the browser images {', '.join(IMAGES)})")
     build.add_argument(
         "--no-pull",
         action="store_true",
@@ -349,7 +355,8 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
 
 def run_build(args: argparse.Namespace) -> int:
     """`tggrid images build`: build the named images, print their tags; exit code 1 on error."""
-    names = list(dict.fromkeys(args.names)) or list(IMAGES)
+    names = list(dict.fromkeys(n for name in args.names for n in GROUPS.get(name, (name,))))
+    names = names or list(IMAGES)
     unknown = [n for n in names if n not in BUILDABLE]
     if unknown:
         print(
