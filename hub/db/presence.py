@@ -60,6 +60,17 @@ def process_gone(pid: int, started_at: dt.datetime) -> bool:
     return created > started_at.timestamp() + 1
 
 
+def machine_name() -> str:
+    """This machine's name and pid namespace, as far as a hub's pid means anything: hubs in
+    containers on one host's network (compose.yaml) share the host's name but not their
+    process ids, so one must never judge another's liveness by its pid."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()} pidns:{namespace}"
+
+
 class Presence:
     def __init__(
         self, db: Database, audit: AuditLog | None, *, hub_id: str, url: str,
@@ -72,7 +83,7 @@ class Presence:
         self.url = url
         self.interval = interval
         self.dead_after = dead_after
-        self.host = host or socket.gethostname()
+        self.host = host or machine_name()
         self.pid = pid or os.getpid()
         self.started_at = utcnow()
         self.listeners: list[Listener] = []

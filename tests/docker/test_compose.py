@@ -97,7 +97,8 @@ def health(url: str) -> bool:
 
 @pytest.fixture(scope="module")
 def compose_tags(docker_client: docker.DockerClient) -> dict[str, str]:
-    """The images compose.yaml needs, for this checkout (each built once, skipped if current)."""
+    """The images compose.yaml needs, for this checkout (each built once, skipped if current):
+    the hub image starts the chrome image of the same checkout."""
     return {name: images.build_image(name, client=docker_client, log=print, pull=False)
             for name in ("hub", "postgres", "lb", "chrome")}
 
@@ -119,7 +120,6 @@ def grid(compose_tags: dict[str, str], tmp_path: Path) -> Iterator[Grid]:
         "HUB_IMAGE": compose_tags["hub"],
         "POSTGRES_IMAGE": compose_tags["postgres"],
         "LB_IMAGE": compose_tags["lb"],
-        "BROWSER_IMAGES": f"chrome={compose_tags['chrome']}",
         "LB_BALANCE": LB_BALANCE,
     })
     try:
