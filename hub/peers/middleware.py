@@ -19,15 +19,21 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from hub.db.hubs import failed_reason
+from hub.grid.submit import Overflow
 from hub.keys import REGISTRY
+from hub.peers.capacity import MAY_HAND_ON
+from hub.peers.directory import Peer
 from hub.peers.forward import PeerRefused, PeerUnreachable
-from hub.peers.ids import HOP_HEADER, owner_key
+from hub.peers.ids import HOP_HEADER, owner_key, route_key
 from hub.peers.state import PEERS, Peers
 from hub.proxy.websocket import is_websocket_upgrade
-from hub.w3c.errors import InvalidSessionId
+from hub.w3c.errors import InvalidSessionId, SessionNotCreated
 from hub.w3c.middleware import is_webdriver_path
 
 log = logging.getLogger(__name__)
+# Where clients ask for new sessions: a request waiting here may be handed to a hub with room.
+NEW_SESSION = frozenset({("POST", "/session"), ("POST", "/wd/hub/session"),
+                         ("POST", "/api/sessions/create"), ("GET", "/cdp")})
 _W3C_CODES = {401: "unauthorized", 403: "unknown error", 404: "invalid session id"}
 
 
@@ -35,7 +41,11 @@ _W3C_CODES = {401: "unauthorized", 403: "unknown error", 404: "invalid session i
 def route_to_owner(request: web.Request, handler: Handler) -> Awaitable[web.StreamResponse]:
     """Not a coroutine: this hub's own sessions pass without an await."""
     session_id = request.match_info.get("session_id")
-    if session_id is None or request.app[REGISTRY].find(session_id) is not None:
+    if session_id is None:
+        if (request.method, request.path) in NEW_SESSION and HOP_HEADER not in request.headers:
+            return _new_session(request, handler, request.app[PEERS])
+        return handler(request)
+    if request.app[REGISTRY].find(session_id) is not None:
         return handler(request)
     peers = request.app[PEERS]
     key = owner_key(session_id)
@@ -72,8 +82,36 @@ async def _forward(request: web.Request, handler: Handler, peers: Peers, session
     return await handler(request)
 
 
+async def _new_session(request: web.Request, handler: Handler,
+                       peers: Peers) -> web.StreamResponse:
+    """Place the request here; when it waited and another hub has room (``Overflow``), the
+    client's request goes there as it came (one hop: that hub places it itself)."""
+    token = MAY_HAND_ON.set(request)
+    try:
+        return await handler(request)
+    except Overflow as moved:
+        peer = moved.target
+        assert isinstance(peer, Peer)
+    finally:
+        MAY_HAND_ON.reset(token)
+    log.info("peers.handed_on hub=%s url=%s path=%s", peer.id, peer.url, request.path)
+    try:
+        if is_websocket_upgrade(request):
+            return await peers.forwarder.websocket(request, peer)
+        if is_webdriver_path(request.path):
+            return await peers.forwarder.command(request, peer)
+        return await peers.forwarder.stream(request, peer)
+    except PeerUnreachable as error:
+        peers.directory.mark_unreachable(route_key(peer.id))
+        raise SessionNotCreated(f"the request was handed to hub {peer.id}, which had room, "
+                                f"but it stopped answering: {error}") from None
+    except PeerRefused as error:
+        return _refusal(is_webdriver_path(request.path), error)
+
+
 def _refusal(webdriver: bool, error: PeerRefused) -> web.Response:
     message = f"the session's hub refused the websocket: {error.status} {error}"
+    body: dict[str, object]
     if webdriver:
         body = {"value": {"error": _W3C_CODES.get(error.status, "unknown error"),
                           "message": message, "stacktrace": ""}}

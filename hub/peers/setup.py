@@ -10,7 +10,8 @@ from aiohttp import web
 
 from hub.db.presence import HubStates
 from hub.db.setup import HUB_STATE_LISTENERS
-from hub.keys import DATABASE, DISTRIBUTOR, HUB_ID, SETTINGS, UPSTREAM
+from hub.keys import DATABASE, DISTRIBUTOR, GRID, HUB_ID, SETTINGS, UPSTREAM
+from hub.peers.capacity import RoomFinder
 from hub.peers.directory import PeerDirectory
 from hub.peers.forward import PeerForwarder
 from hub.peers.ids import route_key
@@ -23,13 +24,19 @@ log = logging.getLogger(__name__)
 async def _peers_ctx(app: web.Application) -> AsyncIterator[None]:
     directory = PeerDirectory(app[HUB_ID], lambda: app.get(DATABASE),
                               app[SETTINGS].hub_dead_after)
-    peers = Peers(directory, PeerForwarder(app[HUB_ID], app[UPSTREAM]))
+    peers = Peers(directory, PeerForwarder(app[HUB_ID], app[UPSTREAM]),
+                  RoomFinder(app[HUB_ID], directory, app[UPSTREAM]))
     app[PEERS] = peers
+    handoff_after = app[SETTINGS].peer_handoff_after
+    if handoff_after > 0:
+        app[GRID].overflow_after = handoff_after
+        app[GRID].overflow = peers.rooms
     try:
         await directory.refresh()
     except Exception as error:  # the database is away: the first lookup reads it again
         log.warning("peers.refresh_failed error=%r", error)
     yield
+    app[GRID].overflow = None
     await peers.forwarder.close()
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from aiohttp import web
 
+from hub.peers.capacity import RoomFinder
 from hub.peers.directory import PeerDirectory
 from hub.peers.forward import PeerForwarder
 
@@ -14,6 +15,7 @@ from hub.peers.forward import PeerForwarder
 class Peers:
     directory: PeerDirectory
     forwarder: PeerForwarder
+    rooms: RoomFinder
 
 
 PEERS: web.AppKey[Peers] = web.AppKey("peers", Peers)

@@ -40,8 +40,8 @@ class Balancer:
     def __init__(self, directory: Path, hubs: list[RunningHub]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        servers = "\n".join(f"  server hub{index} 127.0.0.1:{hub.port} check inter 300ms "
-                            "fall 1 rise 2" for index, hub in enumerate(hubs))
+        servers = "\n".join(f"  server hub{index} 127.0.0.1:{hub.port} check inter 500ms "
+                            "fall 3 rise 1" for index, hub in enumerate(hubs))
         config = directory / "haproxy.cfg"
         config.write_text(f"""
 defaults
@@ -50,6 +50,7 @@ defaults
   timeout client 300s
   timeout server 300s
   timeout tunnel 1h
+  timeout check 10s
   retries 2
   option redispatch
   option http-server-close
@@ -73,7 +74,7 @@ backend hubs
 
     def up(self, hub: RunningHub) -> bool:
         status, _ = hub.request("GET", "/api/health")
-        return status == 200 and time.sleep(0.7) is None  # rise 2 x 300 ms
+        return status == 200 and time.sleep(0.6) is None  # rise 1 x 500 ms
 
     def stop(self) -> None:
         self.process.terminate()
