@@ -91,7 +91,7 @@ class PeerForwarder:
                 extra_head=self._hop(request))
         except UpstreamError as error:
             self.pool.forget(peer.host, peer.port)
-            raise PeerUnreachable(str(error)) from None
+            raise PeerUnreachable(str(error).replace("the node", "the hub")) from None
         headers = CIMultiDict(upstream.headers)
         if "Content-Type" not in headers:
             headers["Content-Type"] = JSON_CONTENT_TYPE

@@ -19,8 +19,8 @@ from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 -
 
 pytestmark = pytest.mark.postgres
 
-FLAGS = ("--browsers", "chrome", "--max-sessions", "2", "--hub-heartbeat-interval", "1",
-         "--hub-dead-after", "3")
+FLAGS = ("--browsers", "chrome", "--max-sessions", "2", "--hub-heartbeat-interval", "2",
+         "--hub-dead-after", "20")  # a loaded machine must not make a hub fence itself
 
 
 def _new_session(hub: RunningHub, **options: object) -> dict:
