@@ -56,7 +56,7 @@ def route_to_owner(request: web.Request, handler: Handler) -> Awaitable[web.Stre
 
 async def _forward(request: web.Request, handler: Handler, peers: Peers, session_id: str,
                    key: str) -> web.StreamResponse:
-    peer = await peers.directory.find(key)
+    peer = peers.directory.get(key) or await peers.directory.find(key)
     if peer is None:  # no hub of this database has that key: this hub's answer (unknown id)
         return await handler(request)
     webdriver = is_webdriver_path(request.path)

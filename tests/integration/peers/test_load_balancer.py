@@ -85,8 +85,9 @@ backend hubs
 @pytest.fixture
 def grid(hub_factory: HubFactory, postgres_url: str,  # noqa: F811
          tmp_path: Path) -> Iterator[tuple[Balancer, list[RunningHub]]]:
-    hubs = [hub_factory(*FLAGS, "--database-url", postgres_url, name=f"hub{i}")
-            for i in range(3)]
+    with ThreadPoolExecutor(3) as starting:  # each start waits for its hub to answer
+        hubs = list(starting.map(lambda i: hub_factory(*FLAGS, "--database-url", postgres_url,
+                                                       name=f"hub{i}"), range(3)))
     balancer = Balancer(tmp_path, hubs)
     yield balancer, hubs
     balancer.stop()

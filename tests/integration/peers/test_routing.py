@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 import pytest
@@ -54,7 +55,9 @@ async def _vnc_banner(url: str) -> bytes:
 async def test_any_hub_serves_any_session(hub_factory: HubFactory,
                                           postgres_url: str) -> None:  # noqa: F811
     flags = (*FLAGS, "--database-url", postgres_url)
-    owner, other = hub_factory(*flags, name="owner"), hub_factory(*flags, name="other")
+    with ThreadPoolExecutor(2) as starting:  # each start waits for its hub to answer
+        owner, other = starting.map(lambda name: hub_factory(*flags, name=name),
+                                    ("owner", "other"))
     owner_id = owner.request("GET", "/api/hubs")[1]["self"]
     created = _new_session(owner, enableVNC=True, enableVideo=True)
     session_id = created["sessionId"]
