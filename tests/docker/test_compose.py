@@ -34,9 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = shutil.which("docker-compose")
 ADMIN = "admin@example.org"
 UP_TIMEOUT = 240.0
-# Until hubs serve each other's sessions (issue 16, branch i16a) every request goes to the
-# first healthy hub; compose.yaml's own default is roundrobin.
-LB_BALANCE = "first"
 
 
 class Grid:
@@ -120,7 +117,6 @@ def grid(compose_tags: dict[str, str], tmp_path: Path) -> Iterator[Grid]:
         "HUB_IMAGE": compose_tags["hub"],
         "POSTGRES_IMAGE": compose_tags["postgres"],
         "LB_IMAGE": compose_tags["lb"],
-        "LB_BALANCE": LB_BALANCE,
     })
     try:
         yield grid
