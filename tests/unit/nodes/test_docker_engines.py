@@ -6,6 +6,7 @@ import os
 import socket
 
 from hub.nodes import docker_engines as engines
+from hub.processes import pid_namespace
 
 
 def labels(pid: int, namespace: str | None) -> dict[str, str]:
@@ -17,12 +18,12 @@ def labels(pid: int, namespace: str | None) -> dict[str, str]:
 
 def test_labels_carry_this_pid_namespace() -> None:
     mine = engines.hub_labels("h1")
-    assert mine[engines.HUB_PIDNS_LABEL] == str(os.stat("/proc/self/ns/pid").st_ino)
+    assert mine[engines.HUB_PIDNS_LABEL] == str(os.stat("/proc/self/ns/pid").st_ino) != ""
 
 
 def test_a_dead_pid_in_this_namespace_is_dead() -> None:
     dead = 2**22 + 1  # above pid_max's default: never a live process
-    assert engines.hub_alive(labels(dead, engines.pid_namespace()), 0.0) is False
+    assert engines.hub_alive(labels(dead, pid_namespace()), 0.0) is False
     assert engines.hub_alive(labels(dead, None), 0.0) is False  # labelled before namespaces
 
 
