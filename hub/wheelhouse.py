@@ -32,6 +32,7 @@ PROJECT_PACKAGES = ("hub", "pytest_tggrid")
 SKIPPED_PARTS = frozenset({"__pycache__"})
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tggrid" / "wheels"
 PIP_TIMEOUT = 900
+REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip entry can carry
 
 Log = Callable[[str], None]
 
@@ -90,18 +91,24 @@ def project_files(root: Path = ROOT) -> dict[str, Path]:
 def build_wheelhouse(
     dest: Path, *, pins: list[str], files: dict[str, Path], log: Log, cache: Path = CACHE_DIR
 ) -> None:
-    """Fill `dest` with the project's wheel and a wheel per pin (from the cache when there)."""
-    dest.mkdir(parents=True, exist_ok=True)
+    """Fill `dest/deps` with a wheel per pin (from the cache when there) and their
+    requirements.txt, `dest/project` with the project's wheel. Two folders, so an image
+    installs the dependencies in a layer that a change to the project alone leaves cached."""
+    deps, project = _mkdir(dest / "deps"), _mkdir(dest / "project")
     cached = _dependency_wheels(pins, cache, log)
     for wheel in cached.glob("*.whl"):
-        shutil.copy2(wheel, dest / wheel.name)
+        shutil.copy2(wheel, deps / wheel.name)
+    (deps / "requirements.txt").write_text("\n".join(pins) + "\n")
     with tempfile.TemporaryDirectory(prefix="tggrid-project-") as tmp:
         for relative, source in files.items():
             target = Path(tmp, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         log("wheels.project")
-        _pip(["wheel", "--no-deps", "--wheel-dir", str(dest), tmp])
+        # Fixed zip timestamps: the same files give the same wheel, so the image's venv layer
+        # is reused whenever only something else changed.
+        _pip(["wheel", "--no-deps", "--wheel-dir", str(project), tmp],
+             env={**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH})
 
 
 def _dependency_wheels(pins: list[str], cache: Path, log: Log) -> Path:
@@ -130,10 +137,11 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _pip(arguments: list[str]) -> None:
+def _pip(arguments: list[str], env: dict[str, str] | None = None) -> None:
     command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *arguments]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT,
+                              env=env)
     except subprocess.TimeoutExpired as exc:
         raise WheelhouseError(f"pip {arguments[0]} took over {PIP_TIMEOUT} s") from exc
     if done.returncode:

@@ -24,6 +24,8 @@ import requests
 from docker.errors import DockerException, ImageNotFound
 from docker.tls import TLSConfig
 
+from hub.processes import pid_namespace
+
 log = logging.getLogger(__name__)
 
 HUB_LABEL = "tggrid.hub"
@@ -86,14 +88,6 @@ def engine_problem(url: str, error: Exception) -> str:
         return (f"Docker engine {url} failed the TLS handshake (check docker_tls_ca, "
                 f"docker_tls_cert, docker_tls_key): {error}")
     return f"Docker engine {url} does not answer: {error}"
-
-
-def pid_namespace() -> str:
-    """This process's pid namespace (its inode), "" where /proc does not say."""
-    try:
-        return str(os.stat("/proc/self/ns/pid").st_ino)
-    except OSError:
-        return ""
 
 
 def hub_labels(hub_id: str) -> dict[str, str]:
