@@ -30,6 +30,7 @@ from hub.db.audit import AuditLog
 from hub.db.engine import Database
 from hub.db.hubs import HubInfo
 from hub.db.models import utcnow
+from hub.processes import pid_namespace
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 10.0
@@ -64,11 +65,8 @@ def machine_name() -> str:
     """This machine's name and pid namespace, as far as a hub's pid means anything: hubs in
     containers on one host's network (compose.yaml) share the host's name but not their
     process ids, so one must never judge another's liveness by its pid."""
-    try:
-        namespace = os.stat("/proc/self/ns/pid").st_ino
-    except OSError:
-        return socket.gethostname()
-    return f"{socket.gethostname()} pidns:{namespace}"
+    namespace = pid_namespace()
+    return f"{socket.gethostname()} pidns:{namespace}" if namespace else socket.gethostname()
 
 
 class Presence:
