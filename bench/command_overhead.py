@@ -31,6 +31,7 @@ from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.command import Command
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
+from hub.peers.ids import KEY_LENGTH
 from tests.support.hubs import RunningHub
 
 EMAIL = "bench@example.com"
@@ -65,17 +66,20 @@ def node_chromedriver(hub: RunningHub, session_id: str) -> str:
 
 
 def paired_rounds(direct: RemoteConnection, hub: RemoteConnection, session_id: str,
-                  count: int) -> tuple[list[float], list[float]]:
-    """``count`` calls each way, in ABBA order so neither way always goes first."""
+                  count: int, direct_id: str | None = None) -> tuple[list[float], list[float]]:
+    """``count`` calls each way, in ABBA order so neither way always goes first;
+    ``direct_id`` is the session's id on ``direct`` when it differs (the driver's id: the
+    hub's ends with the hub's key)."""
+    ids = {id(direct): direct_id or session_id, id(hub): session_id}
     for _ in range(100):  # warm both connection pools and the browser
-        direct.execute(Command.GET_TITLE, {"sessionId": session_id})
+        direct.execute(Command.GET_TITLE, {"sessionId": ids[id(direct)]})
         hub.execute(Command.GET_TITLE, {"sessionId": session_id})
     times: dict[int, list[float]] = {id(direct): [], id(hub): []}
     for index in range(count):
         order = (direct, hub) if index % 2 == 0 else (hub, direct)
         for connection in order:
             began = time.perf_counter()
-            connection.execute(Command.GET_TITLE, {"sessionId": session_id})  # it pops the id
+            connection.execute(Command.GET_TITLE, {"sessionId": ids[id(connection)]})  # popped
             times[id(connection)].append(time.perf_counter() - began)
     return times[id(direct)], times[id(hub)]
 
@@ -88,12 +92,13 @@ def main(count: int = 2000, auth: bool = False) -> None:
                                   client_config=config)
         try:
             driver.get("data:text/html,<title>bench</title>")
-            direct_url = node_chromedriver(hub, driver.session_id)
+            driver_id = driver.session_id[:-KEY_LENGTH]  # the hub's id ends with its key
+            direct_url = node_chromedriver(hub, driver_id)
             direct, through_hub = paired_rounds(
                 RemoteConnection(client_config=ClientConfig(remote_server_addr=direct_url)),
                 RemoteConnection(client_config=config or ClientConfig(
                     remote_server_addr=hub.url)),
-                driver.session_id, count)
+                driver.session_id, count, direct_id=driver_id)
         finally:
             driver.quit()
     finally:

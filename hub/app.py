@@ -53,6 +53,7 @@ from hub.nodes.browsers import detect_chrome, detect_firefox, detect_webkit
 from hub.nodes.docker_setup import docker_nodes
 from hub.nodes.kubernetes_setup import kubernetes_node
 from hub.nodes.local import LocalNode
+from hub.peers import setup as peers_setup
 from hub.proxy.http import CommandProxy, new_client_session
 from hub.scaling import setup as scaling_setup
 from hub.security import setup as security_setup
@@ -160,6 +161,7 @@ def features() -> list[FeatureSetup]:
     found.append(ui_setup.setup)
     found.append(scaling_setup.setup)
     found.append(monitoring_setup.setup)
+    found.append(peers_setup.setup)  # last: its middleware runs innermost
     return found
 
 

@@ -183,6 +183,13 @@ class Settings:
         "off", "on: every /api route (but health, login, register), the WebDriver surface and "
         "websockets need an API token. off: anonymous use, allowed only on a loopback host.",
     )
+    # -- the first admin from the environment (hub/auth/bootstrap.py; issue 16) ----------
+    admin_email: str = _setting(
+        "", "E-mail of an admin account the hub creates at start unless an account has it "
+        "(Compose, systemd, Kubernetes). Its password comes from the environment variable "
+        "TGGRID_ADMIN_PASSWORD or the file named by TGGRID_ADMIN_PASSWORD_FILE, read once, "
+        "removed from the hub's environment and never logged. An existing account is left "
+        "unchanged.")
     allow_registration: bool = _setting(
         False, "Let anyone create an account with POST /api/auth/register (off: admins "
         "create accounts with `tggrid user create`).")
@@ -206,6 +213,15 @@ class Settings:
         "that cannot reach the database for as long fences itself: it ends its sessions and "
         "takes no new ones until the database answers. Must exceed hub_heartbeat_interval; "
         "hubs' clocks must agree to well within it.")
+    # -- hubs sharing sessions (hub/peers): any hub serves any session -----------------
+    advertise_url: str = _setting(
+        "", "The URL other hubs sharing the database reach this one at (its own address, "
+        "never the load balancer's); default http://<host>:<port>, the host name when bound "
+        "to every interface. A request for another hub's session is forwarded there.")
+    peer_handoff_after: float = _setting(
+        1.0, "Seconds a new-session request waits in this hub's queue before it is handed "
+        "to a hub sharing the database that has a fitting free slot (asked of its /status, "
+        "again as often while it waits); 0 never hands it on.")
     # -- security (hub/security): who may call, from where, with what -------------------
     allowed_hosts: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
         [], "Host names the hub answers to besides loopback names, the bound address and "
@@ -388,6 +404,11 @@ def validate(settings: Settings) -> None:
     if settings.max_body_size < 1024 or settings.max_session_body_size < settings.max_body_size:
         raise ConfigError("setting 'max_body_size' must be at least 1024 and "
                           "'max_session_body_size' at least 'max_body_size'")
+    if settings.peer_handoff_after < 0:
+        raise ConfigError("setting 'peer_handoff_after' must be 0 (never) or more")
+    if settings.advertise_url and not settings.advertise_url.startswith("http://"):
+        raise ConfigError("setting 'advertise_url' must start with http:// (hubs talk plain "
+                          "HTTP to each other)")
     if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError("setting 'public_url' must start with http:// or https://")
 

@@ -1,9 +1,12 @@
-"""Build the browser images the Docker node runs (`tggrid images build [chrome|firefox|webkit]`).
+"""Build the browser images the Docker node runs (`tggrid images build [chrome|firefox|webkit]`),
+and the images of the hub itself (`tggrid images build hub standalone`).
 
 Works offline: when `debian:bookworm-slim` cannot be pulled, the base image is made with
 debootstrap from the host's configured apt mirror and `docker import`. Each image is tagged
 with a hash of its build context, so an unchanged image is never rebuilt and the Docker node
-can find the image that matches this checkout with `image_tag(name)`.
+can find the image that matches this checkout with `image_tag(name)`. The hub images install
+the project from a wheelhouse made on the host (hub/wheelhouse.py); their tag also hashes the
+project's files and its pinned dependencies.
 """
 
 from __future__ import annotations
@@ -25,7 +28,18 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound
 
-IMAGES = ("chrome", "firefox", "webkit")
+from hub import wheelhouse
+
+IMAGES = ("chrome", "firefox", "webkit")  # the browser images the Docker node runs
+SERVICE_IMAGES = ("hub", "standalone")  # the hub alone; the hub with its browsers
+# What `docker compose up` runs beside the hubs (compose.yaml, docs/compose.md).
+COMPOSE_IMAGES = ("postgres", "lb")
+BUILDABLE = IMAGES + SERVICE_IMAGES + COMPOSE_IMAGES
+# The containers/ folders in each image's build context (beside the image's own).
+SHARED_FOLDERS = {"hub": ("hub",), "standalone": ("common", "chrome", "firefox", "hub"),
+                  "postgres": (), "lb": ()}
+# `tggrid images build compose`: every image compose.yaml starts, the browsers included.
+GROUPS = {"compose": ("hub", *COMPOSE_IMAGES, *IMAGES)}
 REPOSITORY = "tggrid"
 SUITE = "bookworm"
 BASE_IMAGE = f"{REPOSITORY}/debian-base:{SUITE}"
@@ -70,9 +84,49 @@ class AptMirrors:
     security: str | None = None
 
 
+@dataclass(frozen=True)
+class ProjectInputs:
+    """What a hub image holds besides its context files: the project and its pinned deps."""
+
+    files: dict[str, Path]
+    pins: list[str]
+    buildargs: dict[str, str]
+
+    def digest(self) -> bytes:
+        """The bytes hashed into the tag with the context (file contents, pins, build args)."""
+        parts = [b"pins\0" + "\n".join(self.pins).encode()]
+        parts += [f"arg\0{k}={v}".encode() for k, v in sorted(self.buildargs.items())]
+        parts += [b"project\0" + rel.encode() + b"\0" + self.files[rel].read_bytes()
+                  for rel in sorted(self.files)]
+        return b"\0".join(parts)
+
+
+def project_inputs(name: str, containers_dir: Path = CONTAINERS_DIR) -> ProjectInputs | None:
+    """The project part of a hub image (None for a browser image)."""
+    if name not in SERVICE_IMAGES:
+        return None
+    buildargs = {}
+    if name == "hub":  # the browser images of this checkout, the hub's default docker_images
+        buildargs["DOCKER_IMAGES"] = ",".join(
+            f"{browser}={_browser_tag(browser, containers_dir)}" for browser in IMAGES)
+    try:
+        return ProjectInputs(wheelhouse.project_files(), wheelhouse.pinned_requirements(),
+                             buildargs)
+    except wheelhouse.WheelhouseError as exc:
+        raise ImageBuildError(str(exc)) from exc
+
+
+def _browser_tag(browser: str, containers_dir: Path) -> str:
+    try:
+        return image_tag(browser, containers_dir=containers_dir)
+    except ImageBuildError:  # e.g. no geckodriver here: the newest build of that image
+        return f"{REPOSITORY}/{browser}:latest"
+
+
 def image_tag(name: str, *, containers_dir: Path = CONTAINERS_DIR) -> str:
     """The tag `build_image` gives `name` for this checkout, computed without building."""
-    return f"{REPOSITORY}/{name}:{context_hash(context_files(name, containers_dir))}"
+    files = context_files(name, containers_dir)
+    return f"{REPOSITORY}/{name}:{context_hash(files, project_inputs(name, containers_dir))}"
 
 
 def build_image(
@@ -86,7 +140,8 @@ def build_image(
 ) -> str:
     """Build image `name` unless its context-hash tag exists; return that tag."""
     files = context_files(name, containers_dir)
-    tag = f"{REPOSITORY}/{name}:{context_hash(files)}"
+    project = project_inputs(name, containers_dir)
+    tag = f"{REPOSITORY}/{name}:{context_hash(files, project)}"
     latest = f"{REPOSITORY}/{name}:latest"
     if _image_exists(client, tag):
         client.api.tag(tag, f"{REPOSITORY}/{name}", "latest")
@@ -100,11 +155,13 @@ def build_image(
             target = Path(tmp, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+        if project is not None:
+            _stage_wheels(Path(tmp, "wheels"), project, log)
         stream = client.api.build(
             path=tmp,
             dockerfile=f"{name}/Dockerfile",
             tag=tag,
-            buildargs={"BASE_IMAGE": BASE_IMAGE},
+            buildargs={"BASE_IMAGE": BASE_IMAGE, **(project.buildargs if project else {})},
             labels={"tggrid.image": name, "tggrid.context": tag.rsplit(":", 1)[1]},
             rm=True,
             forcerm=True,
@@ -117,6 +174,13 @@ def build_image(
     log(f"image.built name={name} tag={tag} also={latest} s={time.monotonic() - started:.0f}")
     remove_superseded(client, name, keep=tag, log=log)
     return tag
+
+
+def _stage_wheels(dest: Path, project: ProjectInputs, log: Log) -> None:
+    try:
+        wheelhouse.build_wheelhouse(dest, pins=project.pins, files=project.files, log=log)
+    except wheelhouse.WheelhouseError as exc:
+        raise ImageBuildError(str(exc)) from exc
 
 
 SUPERSEDED_GRACE = 24 * 3600.0
@@ -230,22 +294,23 @@ def host_apt_mirrors(sources: Iterable[Path] = APT_SOURCES) -> AptMirrors:
 
 def context_files(name: str, containers_dir: Path = CONTAINERS_DIR) -> dict[str, Path]:
     """Map each build-context path of image `name` to the file it comes from."""
-    if name not in IMAGES:
-        raise ImageBuildError(f"unknown image {name!r}; choose from {', '.join(IMAGES)}")
+    if name not in BUILDABLE:
+        raise ImageBuildError(f"unknown image {name!r}; choose from {', '.join(BUILDABLE)}")
     files: dict[str, Path] = {}
-    for folder in ("common", name):
+    for folder in dict.fromkeys((*SHARED_FOLDERS.get(name, ("common",)), name)):
         base = containers_dir / folder
         if not base.is_dir():
             raise ImageBuildError(f"missing build files: {base}")
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
             files[path.relative_to(containers_dir).as_posix()] = path
-    if name == "firefox":
+    if name in ("firefox", "standalone"):
         files["firefox/geckodriver"] = geckodriver_binary()
     return files
 
 
-def context_hash(files: dict[str, Path]) -> str:
-    """First 12 hex digits of a sha256 over the context's paths, exec bits and contents."""
+def context_hash(files: dict[str, Path], project: ProjectInputs | None = None) -> str:
+    """First 12 hex digits of a sha256 over the context's paths, exec bits and contents (and
+    for a hub image, the project's files, pins and build arguments)."""
     digest = hashlib.sha256()
     for relative in sorted(files):
         path = files[relative]
@@ -253,6 +318,8 @@ def context_hash(files: dict[str, Path]) -> str:
         digest.update(relative.encode() + b"\0" + executable + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
+    if project is not None:
+        digest.update(project.digest())
     return digest.hexdigest()[:12]
 
 
@@ -268,10 +335,14 @@ def geckodriver_binary() -> Path:
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `images build [chrome|firefox ...]` on the `tggrid` command line."""
-    parser = subparsers.add_parser("images", help="build the browser images for the Docker node")
+    parser = subparsers.add_parser(
+        "images", help="build the browser images for the Docker node and the hub's images")
     actions = parser.add_subparsers(dest="images_command", metavar="COMMAND", required=True)
-    build = actions.add_parser("build", help="build chrome and/or firefox (unchanged: skipped)")
-    build.add_argument("names", nargs="*", metavar="IMAGE", help="chrome, firefox (default both)")
+    build = actions.add_parser("build", help="build the named images (unchanged: skipped)")
+    build.add_argument(
+        "names", nargs="*", metavar="IMAGE",
+        help=f"{', '.join(BUILDABLE)}, or compose for all that compose.yaml needs "
+        f"(default: the browser images {', '.join(IMAGES)})")
     build.add_argument(
         "--no-pull",
         action="store_true",
@@ -284,11 +355,12 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
 
 def run_build(args: argparse.Namespace) -> int:
     """`tggrid images build`: build the named images, print their tags; exit code 1 on error."""
-    names = list(dict.fromkeys(args.names)) or list(IMAGES)
-    unknown = [n for n in names if n not in IMAGES]
+    names = list(dict.fromkeys(n for name in args.names for n in GROUPS.get(name, (name,))))
+    names = names or list(IMAGES)
+    unknown = [n for n in names if n not in BUILDABLE]
     if unknown:
         print(
-            f"error: unknown image {', '.join(unknown)}; choose from {', '.join(IMAGES)}",
+            f"error: unknown image {', '.join(unknown)}; choose from {', '.join(BUILDABLE)}",
             file=sys.stderr,
         )
         return 2

@@ -123,16 +123,28 @@ def kill_tree(pid: int | None, session_tag: str, grace: float = 2.0) -> None:
             os.killpg(pid, signal.SIGKILL)
 
 
+def pid_namespace(pid: int | str = "self") -> str:
+    """The pid namespace (its inode) of a process, "" where /proc does not say."""
+    try:
+        return str(os.stat(f"/proc/{pid}/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
 def reap_orphans(hub_id: str) -> int:
-    """Kill processes left by hubs that are no longer alive; returns how many were killed."""
+    """Kill processes left by hubs that are no longer alive; returns how many were killed.
+
+    Only in this pid namespace: a host sees the processes of its containers (a hub in the
+    standalone image, say), whose owner pid names a process in the container, not here."""
     orphans = []
+    own_namespace = pid_namespace()
     for process in psutil.process_iter():
         try:
             environ = process.environ()
         except (psutil.Error, OSError):
             continue
         owner = environ.get(HUB_ID_ENV)
-        if not owner or owner == hub_id:
+        if not owner or owner == hub_id or pid_namespace(process.pid) != own_namespace:
             continue
         owner_pid = environ.get(HUB_PID_ENV, "")
         if owner_pid.isdigit() and _hub_alive(int(owner_pid), owner):

@@ -11,7 +11,8 @@ want_test=0
 packages=(chromium chromium-driver firefox-esr webkit2gtk-driver xvfb x11vnc ffmpeg openbox novnc
           fonts-dejavu-core fonts-liberation python3-venv python3-dev gcc procps)
 if [ "$want_test" = 1 ]; then
-  packages+=(docker.io debootstrap debian-archive-keyring postgresql zbar-tools iproute2 tar)
+  packages+=(docker.io debootstrap debian-archive-keyring postgresql zbar-tools iproute2 tar
+             docker-compose systemd haproxy)
 fi
 
 missing=()

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from hub.auth import bootstrap
 from hub.auth.accounts import Accounts
 from hub.auth.authenticator import Authenticator
 from hub.auth.client import parse_networks
@@ -55,6 +56,9 @@ async def _auth_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[AUTH] = Authenticator(app[DATABASE], parse_networks(settings.trusted_proxies))
     app[ACCOUNTS] = build_accounts(settings, app[DATABASE], app[AUDIT], app[AUTH])
+    admin_password = bootstrap.take_password()  # out of the environment either way
+    if settings.admin_email:
+        await bootstrap.ensure_admin(app[ACCOUNTS], settings.admin_email, admin_password)
     if settings.auth == "on" and not await users.count_users(app[DATABASE]):
         log.warning("auth.no_users: nobody can sign in yet; create an admin with "
                     "`tggrid user create EMAIL --admin`")

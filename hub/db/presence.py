@@ -30,6 +30,7 @@ from hub.db.audit import AuditLog
 from hub.db.engine import Database
 from hub.db.hubs import HubInfo
 from hub.db.models import utcnow
+from hub.processes import pid_namespace
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 10.0
@@ -60,6 +61,14 @@ def process_gone(pid: int, started_at: dt.datetime) -> bool:
     return created > started_at.timestamp() + 1
 
 
+def machine_name() -> str:
+    """This machine's name and pid namespace, as far as a hub's pid means anything: hubs in
+    containers on one host's network (compose.yaml) share the host's name but not their
+    process ids, so one must never judge another's liveness by its pid."""
+    namespace = pid_namespace()
+    return f"{socket.gethostname()} pidns:{namespace}" if namespace else socket.gethostname()
+
+
 class Presence:
     def __init__(
         self, db: Database, audit: AuditLog | None, *, hub_id: str, url: str,
@@ -72,7 +81,7 @@ class Presence:
         self.url = url
         self.interval = interval
         self.dead_after = dead_after
-        self.host = host or socket.gethostname()
+        self.host = host or machine_name()
         self.pid = pid or os.getpid()
         self.started_at = utcnow()
         self.listeners: list[Listener] = []

@@ -78,9 +78,10 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def hub_url(settings: Settings) -> str:
-    """Where other hubs' operators reach this one (shown in /api/hubs)."""
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
+    """Where other hubs reach this one (``advertise_url``; shown in /api/hubs): its own
+    address, never ``public_url``, which behind a load balancer is the balancer's."""
+    if settings.advertise_url:
+        return settings.advertise_url.rstrip("/")
     host = settings.host
     if host in {"0.0.0.0", "::", ""}:
         host = socket.gethostname()

@@ -47,6 +47,9 @@ class Distributor:
     ) -> None:
         self._queue = queue
         self._registry = registry
+        # Ends every session id this hub hands out, so any hub sharing the database can tell
+        # whose session an id is without a lookup (hub/peers/ids.py).
+        self.session_id_suffix = ""
         self.session_timeout = session_timeout
         self.request_timeout = request_timeout
         self._balancer: Balancer = balancer or LeastConnections()
@@ -246,7 +249,8 @@ class Distributor:
             log.exception("session.start_crashed node=%s", slots.id)
             return
         session = Session(
-            id=node_session.session_id, slots=slots, slot_id=slot.id, node_session=node_session,
+            id=node_session.session_id + self.session_id_suffix, slots=slots, slot_id=slot.id,
+            node_session=node_session,
             requested=caps, capabilities=client_capabilities(node_session.capabilities),
             options=options,
             idle_timeout=options.idle_timeout or self.session_timeout, kind=request.kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from hub.callers import Caller, Owner
 from hub.grid.distributor import Distributor
@@ -33,7 +33,22 @@ class SessionDefaults:
                                    enable_video=options.enable_video or self.enable_video)
 
 
+class Overflow(Exception):
+    """The request left this hub's queue for a hub sharing the database that has room
+    (``target`` names it); the entry point hands the client's request there."""
+
+    def __init__(self, target: object) -> None:
+        super().__init__(f"handed to {target}")
+        self.target = target
+
+
 class Grid:
+    # Set by hub/peers: asked every ``overflow_after`` s while a request waits in the queue;
+    # when it names another hub with a fitting free slot and the request is still queued,
+    # the request leaves the queue and submit raises Overflow.
+    overflow: Callable[[SessionRequest], Awaitable[object | None]] | None = None
+    overflow_after: float = 1.0
+
     def __init__(self, distributor: Distributor, *, request_timeout: float,
                  defaults: SessionDefaults | None = None,
                  check: Callable[[Capabilities], None] | None = None) -> None:
@@ -73,6 +88,8 @@ class Grid:
         self.distributor.enqueue(request)
         try:
             async with asyncio.timeout(self.request_timeout):
+                if self.overflow is not None:
+                    await self._overflow(request, self.overflow)
                 return await asyncio.shield(request.future)
         except TimeoutError:
             if self.distributor.withdraw(request):
@@ -86,3 +103,17 @@ class Grid:
             self.distributor.withdraw(request)
             request.future.cancel()
             raise
+
+    async def _overflow(self, request: SessionRequest,
+                        ask: Callable[[SessionRequest], Awaitable[object | None]]) -> None:
+        """Until the request is placed here, ask now and then whether another hub has room."""
+        while not request.future.done():
+            await asyncio.wait({request.future}, timeout=self.overflow_after)
+            if request.future.done():
+                return
+            if not any(queued is request for queued in self.distributor.waiting()):
+                continue  # placed here and starting: nothing to hand on
+            target = await ask(request)
+            if target is not None and self.distributor.withdraw(request):
+                request.future.cancel()
+                raise Overflow(target)

@@ -68,7 +68,9 @@ class RecordingService:
     # -- session lifecycle -------------------------------------------------------------------
 
     async def session_started(self, session: Session) -> None:
-        recorder = self.provider.claim_recorder(session.id) if self.provider else None
+        # nodes register a recorder under the driver's session id (the hub's id adds its key)
+        recorder = (self.provider.claim_recorder(session.node_session.session_id)
+                    if self.provider else None)
         if recorder is None:
             return
         self._pending[session.id] = recorder

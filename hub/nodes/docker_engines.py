@@ -24,11 +24,16 @@ import requests
 from docker.errors import DockerException, ImageNotFound
 from docker.tls import TLSConfig
 
+from hub.processes import pid_namespace
+
 log = logging.getLogger(__name__)
 
 HUB_LABEL = "tggrid.hub"
 HUB_PID_LABEL = "tggrid.hub_pid"
 HUB_HOST_LABEL = "tggrid.hub_host"
+# A hub in a container (the hub image, `--network host`) shares the host's name but not its
+# process ids: its pid says nothing about liveness to hubs outside, nor theirs to it.
+HUB_PIDNS_LABEL = "tggrid.hub_pidns"
 SESSION_LABEL = "tggrid.session"
 BROWSER_LABEL = "tggrid.browser"
 VERSION_COMMANDS = {"chrome": "chromium", "firefox": "firefox-esr",
@@ -87,7 +92,7 @@ def engine_problem(url: str, error: Exception) -> str:
 
 def hub_labels(hub_id: str) -> dict[str, str]:
     return {HUB_LABEL: hub_id, HUB_PID_LABEL: str(os.getpid()),
-            HUB_HOST_LABEL: socket.gethostname()}
+            HUB_HOST_LABEL: socket.gethostname(), HUB_PIDNS_LABEL: pid_namespace()}
 
 
 def _created(attrs: dict[str, Any]) -> float:
@@ -106,6 +111,9 @@ def hub_alive(labels: dict[str, str], created: float) -> bool | None:
     """True/False for containers of hubs on this machine; None when it cannot be known."""
     if labels.get(HUB_HOST_LABEL) != socket.gethostname():
         return None
+    own_namespace = pid_namespace()
+    if labels.get(HUB_PIDNS_LABEL, own_namespace) != own_namespace:
+        return None  # another pid namespace: that pid is not a process here
     pid = labels.get(HUB_PID_LABEL, "")
     if not pid.isdigit():
         return False

@@ -135,10 +135,14 @@ class UpstreamPool:
 
     async def request(
         self, method: str, host: str, port: int, target: str, body: bytes | None,
-        content_type: str | None = None,
+        content_type: str | None = None, *, host_header: str | None = None,
+        extra_head: str = "",
     ) -> UpstreamResponse:
-        """Send one request; a reused connection that turns out dead is retried once fresh."""
-        head = [f"{method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\n"]
+        """Send one request; a reused connection that turns out dead is retried once fresh.
+        ``host_header`` replaces ``Host``, ``extra_head`` adds header lines (each ending
+        CRLF): a hub forwarding to another hub passes the client's on."""
+        head = [f"{method} {target} HTTP/1.1\r\nHost: {host_header or f'{host}:{port}'}\r\n",
+                extra_head]
         if body is not None or method in {"POST", "PUT", "PATCH"}:
             head.append(f"Content-Length: {len(body or b'')}\r\n")
             if content_type:

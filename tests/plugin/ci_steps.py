@@ -53,6 +53,8 @@ class Step:
             timeout: float) -> subprocess.CompletedProcess[str]:
         """The step's script in ``checkout``, with a clean environment and the CI's variables."""
         env = {k: v for k, v in os.environ.items() if not _ci_or_plugin_variable(k)}
+        if self.ci == "github":  # actions/setup-python and the job's pip install: on PATH
+            env["PATH"] = f"{checkout / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env.update(self.ci_variables(checkout, scratch))
         env.update({k: _expand(v, env) for k, v in self.env.items()})
         return subprocess.run([*self.shell, "-c", self.script], cwd=checkout, env=env,
@@ -113,7 +115,8 @@ def _github_step(workflow: dict[str, Any], job: dict[str, Any], step: dict[str, 
 
 def github() -> Step:
     """``.github/workflows/ci.yml``: the e2e job's step that runs pytest with ``--tggrid``.
-    Its earlier steps (checkout, setup.sh) are this machine's state."""
+    Its earlier steps (checkout, setup-python, pip install) are this machine's state; its
+    service container is started by the test (``github_service``)."""
     workflow, job = _github_e2e_job()
     steps = job["steps"]
     index = next(i for i, s in enumerate(steps) if "--tggrid" in s.get("run", ""))
@@ -122,15 +125,35 @@ def github() -> Step:
     return _github_step(workflow, job, steps[index], uploads=uploads)
 
 
-GITHUB_EXAMPLES = "Example scripts against a hub"
+GITHUB_EXAMPLES = "Example scripts against the grid"
 
 
 def github_examples() -> Step:
-    """The e2e job's step that starts a hub in the background and runs the two example
-    scripts against it; nothing of it is uploaded."""
+    """The e2e job's step that runs the two example scripts against the service container;
+    nothing of it is uploaded."""
     workflow, job = _github_e2e_job()
     step = next(s for s in job["steps"] if s.get("name") == GITHUB_EXAMPLES)
     return _github_step(workflow, job, step, uploads=[])
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    """The e2e job's one service container: which image, on which ports, with what options."""
+
+    image: str
+    ports: tuple[str, ...]  # docker run -p values
+    options: str
+
+
+def github_service() -> Service:
+    """``jobs.e2e.services``: exactly one service, the standalone image of this commit."""
+    _, job = _github_e2e_job()
+    ((_, service),) = job["services"].items()
+    unmodelled = set(service) - {"image", "credentials", "ports", "options"}
+    if unmodelled:
+        raise ValueError(f"unmodelled service keys: {sorted(unmodelled)}")
+    return Service(image=service["image"], ports=tuple(str(p) for p in service["ports"]),
+                   options=service.get("options", ""))
 
 
 def gitlab() -> Step:

@@ -1,7 +1,8 @@
-"""Each CI template's end-to-end step, taken from the template file, run here for real (the
-embedded hub, Chromium) in a scratch checkout; then what that CI would do with the step's exit
-status and files. The example suite has one test failing on purpose. GitHub's step that runs
-the example scripts against a hub of its own is run too."""
+"""Each CI template's end-to-end step, taken from the template file, run here for real in a
+scratch checkout; then what that CI would do with the step's exit status and files. GitLab and
+Jenkins run the suite on the embedded hub; GitHub's job runs it, and the example scripts, on
+the standalone image started as its service container (built from this checkout, published on
+a free loopback port instead of 4444). The example suite has one test failing on purpose."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ import dataclasses
 import re
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psutil
+import docker
 import pytest
 
-from tests.plugin.ci_steps import STEPS, Step, github_examples, scratch_checkout, uploaded_files
+from tests.plugin.ci_steps import (
+    STEPS,
+    Step,
+    github_examples,
+    github_service,
+    scratch_checkout,
+    uploaded_files,
+)
 from tests.plugin.conftest import assert_playable_video
-from tests.support.hubs import free_port
+from tests.support import standalone
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,10 +52,39 @@ class Run:
         return re.findall(r"^\[\[ATTACHMENT\|(.*)\]\]$", out, re.M)
 
 
-@pytest.fixture(scope="module", params=sorted(STEPS))
+TEMPLATE_URL = "http://127.0.0.1:4444"
+CI_PARAMS = [pytest.param(ci, marks=[pytest.mark.docker] if ci == "github" else [])
+             for ci in sorted(STEPS)]
+
+
+@pytest.fixture(scope="module")
+def grid_service() -> Iterator[str]:
+    """The e2e job's service container as the template declares it (this checkout's
+    standalone image, shm 2g, 4444 on the loopback), on a free port: the hub's URL."""
+    service = github_service()
+    assert service.image.endswith("/tggrid-standalone:${{ github.sha }}")
+    assert service.ports == ("127.0.0.1:4444:4444",) and "--shm-size 2g" in service.options
+    client = docker.from_env()
+    try:
+        with standalone.service(client, standalone.build(client)) as url:
+            yield url
+    finally:
+        client.close()
+
+
+def on_the_service(step: Step, request: pytest.FixtureRequest) -> Step:
+    """GitHub's step with its TGGRID_URL pointed at the running service container."""
+    if step.ci != "github":
+        return step
+    assert step.env["TGGRID_URL"] == TEMPLATE_URL
+    url = request.getfixturevalue("grid_service")
+    return dataclasses.replace(step, env={**step.env, "TGGRID_URL": url})
+
+
+@pytest.fixture(scope="module", params=CI_PARAMS)
 def ran(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """One run of the example suite per template, shared by the checks below."""
-    step = STEPS[request.param]()
+    step = on_the_service(STEPS[request.param](), request)
     scratch = tmp_path_factory.mktemp(request.param)
     checkout = scratch_checkout(scratch / "checkout")
     return Run(step, checkout, scratch, step.run(checkout, scratch, timeout=280))
@@ -107,10 +144,12 @@ def test_the_ci_shows_the_failing_test(ran: Run) -> None:
     SHOWS[ran.step.ci](ran)
 
 
-@pytest.mark.parametrize("ci", sorted(STEPS))
-def test_another_failure_fails_the_step(ci: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ci", CI_PARAMS)
+def test_another_failure_fails_the_step(
+    ci: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
     """Only the one expected failure is tolerated: a collection error fails the job."""
-    step = STEPS[ci]()
+    step = on_the_service(STEPS[ci](), request)
     checkout = scratch_checkout(tmp_path / "checkout")
     (checkout / "examples" / "pytest_suite" / "test_broken.py").write_text(
         "import a_module_nobody_installed\n")
@@ -119,19 +158,15 @@ def test_another_failure_fails_the_step(ci: str, tmp_path: Path) -> None:
     assert "1 error" in done.stdout, done.stdout
 
 
-def test_the_github_example_scripts_step_runs_against_the_hub_it_starts(tmp_path: Path) -> None:
-    """The step as the template has it, on a free port and a scratch data dir instead of its
-    4444 and /tmp/tggrid-hub (set in the step's env, so only the values differ)."""
-    step = github_examples()
-    assert (step.env["HUB_PORT"], step.env["HUB_DATA"]) == ("4444", "/tmp/tggrid-hub")
-    port = free_port()
-    step = dataclasses.replace(step, env={**step.env, "HUB_PORT": str(port),
-                                          "HUB_DATA": str(tmp_path / "hub-data")})
+@pytest.mark.docker
+def test_the_github_example_scripts_step_runs_against_the_service(
+    tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    """Selenium (a recorded session whose video is downloaded) and Playwright over /cdp, on
+    the standalone service container."""
+    step = on_the_service(github_examples(), request)
     checkout = scratch_checkout(tmp_path / "checkout")
     done = step.run(checkout, tmp_path, timeout=280)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("heading: Hello from the grid") == 2, done.stdout
     assert_playable_video(checkout / "selenium-example.mp4")
-    hubs = [p for p in psutil.process_iter(["cmdline"])
-            if f"--port={port}" in " ".join(p.info["cmdline"] or []).replace("--port ", "--port=")]
-    assert hubs == [], "the step stops the hub it started"

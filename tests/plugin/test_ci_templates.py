@@ -48,3 +48,38 @@ def test_videos_are_kept_by_every_ci() -> None:
     jenkins = (ROOT / "Jenkinsfile").read_text()
     assert "testDataPublishers: [attachments()]" in jenkins
     assert "archiveArtifacts artifacts: 'tggrid-results/**'" in jenkins
+
+
+def test_deploys_check_health_and_roll_back_with_the_script() -> None:
+    """Every deploy goes through scripts/deploy-check.sh (tests/plugin/test_deploy_check.py)
+    with the tag it deploys and the one it replaces."""
+    deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    assert deploy.count('scripts/deploy-check.sh "$HUB_URL" "$VERSION" "$previous"') == 2
+    assert "deploy/systemd/tggrid.service" in deploy and "deploy/kubernetes" in deploy
+    gitlab = (ROOT / ".gitlab-ci.yml").read_text()
+    assert 'scripts/deploy-check.sh "$HUB_URL" "$CI_COMMIT_SHORT_SHA" "$previous"' in gitlab
+    jenkins = (ROOT / "Jenkinsfile").read_text()
+    assert 'scripts/deploy-check.sh "$HUB_URL" "$GIT_COMMIT" "$previous"' in jenkins
+
+
+def test_gitlab_pushes_with_password_stdin_needs_caches_and_deploys_by_hand() -> None:
+    from ruamel.yaml import YAML
+
+    config = YAML(typ="safe").load((ROOT / ".gitlab-ci.yml").read_text())
+    logins = [line for line in config["images"]["script"] if "docker login" in line]
+    assert logins and all("--password-stdin" in line and " -p " not in line for line in logins)
+    assert config["deploy"]["rules"][0]["when"] == "manual"
+    assert config["deploy"]["environment"]["name"] == "production"
+    jobs = [v for k, v in config.items() if isinstance(v, dict) and "script" in v]
+    assert all("needs" in job for job in jobs)
+    assert config["e2e"]["cache"]["paths"] == [".cache/pip"]
+    assert config["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
+
+
+def test_jenkins_is_non_root_and_notifies_success_and_failure() -> None:
+    jenkins = (ROOT / "Jenkinsfile").read_text()
+    assert 'test "$(id -u)" != 0' in jenkins
+    assert "credentials('tggrid-registry')" in jenkins and "--password-stdin" in jenkins
+    assert "sshagent(credentials: ['tggrid-deploy'])" in jenkins
+    for block in ("success", "failure"):
+        assert f"{block} {{\n            slackSend" in jenkins

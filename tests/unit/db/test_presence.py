@@ -17,7 +17,7 @@ from hub.db import hubs
 from hub.db.audit import AuditLog, AuditQuery
 from hub.db.engine import Database
 from hub.db.models import HubRow, SessionRow, utcnow
-from hub.db.presence import HubStates, Presence
+from hub.db.presence import HubStates, Presence, machine_name
 from hub.db.sessions import get_session
 from hub.db.writer import BackgroundWriter
 
@@ -95,6 +95,26 @@ async def test_a_hub_of_this_machine_whose_process_is_gone_is_dead_at_once(
 
     assert states.dead == {"gone"}
     assert states.alive == {"me", "running-here", "elsewhere"}, "another machine's pid says nothing"
+
+
+async def test_a_hub_in_another_pid_namespace_of_this_host_is_not_judged_by_its_pid(
+    db: Database,
+) -> None:
+    """Two hub containers on the host's network (compose.yaml): same host name, each its own
+    pids. A pid that is gone here may be a live hub there."""
+    here = machine_name()
+    assert here.startswith(socket.gethostname() + " pidns:")
+    container = presence(db, "container", host=socket.gethostname() + " pidns:1",
+                         pid=finished_pid())
+    gone = presence(db, "gone", host=here, pid=finished_pid())
+    me = Presence(db, None, hub_id="me", url="http://me:4444", interval=1, dead_after=3)
+    for hub in (container, gone, me):
+        await hub.register()
+
+    states = await me.states()
+
+    assert me.host == here
+    assert states.dead == {"gone"} and states.alive == {"me", "container"}
     rows = {hub.id: hub for hub in await hubs.list_hubs(db)}
     assert rows["gone"].stopped_at is not None
 

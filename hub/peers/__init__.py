@@ -1,0 +1,1 @@
+"""Hubs sharing one database serve each other's sessions: any hub serves any session."""
