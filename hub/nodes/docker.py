@@ -123,6 +123,7 @@ class DockerNode(browser_image.ImageNode):
                  self.id, self.uri, removed, self._versions)
 
     async def close(self) -> None:
+        await self.liveness.close()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -188,6 +189,7 @@ class DockerNode(browser_image.ImageNode):
         if options.enable_video:
             handle.recording = self._register_recording(session_id, options)
         self._sessions[tag] = session
+        self.liveness.start(self.http, session)
         log.info("docker.container_started node=%s container=%s session=%s image=%s",
                  self.id, container.short_id, session_id, image)
         return session
@@ -239,6 +241,7 @@ class DockerNode(browser_image.ImageNode):
     async def stop_session(self, session: NodeSession) -> None:
         handle: ContainerHandle = session.handle
         self._sessions.pop(handle.tag, None)
+        await self.liveness.stop(session)
         assert self._http is not None
         await driver_http.quit(self._http, session)
         try:
