@@ -50,12 +50,12 @@ async def probe(http: aiohttp.ClientSession, session: NodeSession) -> str | None
         return None
     try:
         value = json.loads(body)["value"]
-        error, message = value["error"], str(value.get("message") or "")
+        code, message = value["error"], str(value.get("message") or "")
     except (ValueError, KeyError, TypeError):
         return None
-    if error != "invalid session id":
+    if code != "invalid session id":
         return None
-    return message.splitlines()[0][:300] if message else error
+    return message.splitlines()[0][:300] if message else code
 
 
 async def watch(http: aiohttp.ClientSession, session: NodeSession,
