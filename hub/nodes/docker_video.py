@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shutil
 import tarfile
 import tempfile
@@ -31,7 +32,6 @@ from pathlib import Path
 from docker.errors import DockerException
 from docker.models.containers import Container
 
-from hub.media.naming import safe_stem
 from hub.nodes.browser_image import VIDEO_NAME  # the file inside the container
 from hub.screens import RecordingState, work_path
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 RECORDINGS_DIR = "/recordings"
 VIDEO_MARK = "-video-"  # container name: tggrid-<tag>-video-<the hub's file name>
+_SAFE_VIDEO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.mp4")  # hub.media.naming makes these
 
 
 class ContainerRecording:
@@ -123,7 +124,7 @@ def marked_video(names: list[str]) -> str | None:
     """The hub's video file name a container was marked with, if it is a safe one."""
     for name in names:
         _, found, video = name.lstrip("/").partition(VIDEO_MARK)
-        if found and video.endswith(".mp4") and video == f"{safe_stem(video)}.mp4":
+        if found and _SAFE_VIDEO.fullmatch(video) and ".." not in video:
             return video
     return None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
-import time
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import docker
 import pytest
 from docker.errors import NotFound
 from docker.models.containers import Container
-from selenium import webdriver
 from sqlalchemy import update
 
 from hub import images
@@ -28,14 +26,8 @@ from hub.db.engine import Database, database_url
 from hub.db.hubs import HubInfo
 from hub.db.models import HubRow
 from tests.docker.conftest import RunContainer
-from tests.docker.test_docker_node import (
-    PAGE,
-    docker_hub,
-    options_for,
-    session_containers,
-    wait_until,
-)
-from tests.docker.test_docker_recording_crashes import _download, _recording
+from tests.docker.test_docker_node import docker_hub, wait_until
+from tests.docker.test_docker_recording_crashes import _download, _recorded, _recording
 from tests.support.fixtures import HubFactory
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
@@ -120,13 +112,7 @@ def test_a_killed_hubs_recorded_container_leaves_its_video_to_the_next_hub(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "data"
-    first = docker_hub(hub_factory, "--browsers", "chrome", "--data-dir", str(data))
-    driver = webdriver.Remote(first.url, options=options_for(
-        "chrome", enableVideo=True, screenResolution="640x480"))
-    for index in range(6):
-        driver.get(f"{PAGE}<p>{index}</p>")
-        time.sleep(0.5)
-    [container] = session_containers(docker_client, first)
+    first, driver, container = _recorded(hub_factory, docker_client, "--data-dir", str(data))
     assert first.stop(signal.SIGKILL) == -signal.SIGKILL  # its container runs on, recording
 
     second = docker_hub(hub_factory, "--browsers", "chrome", "--data-dir", str(data))

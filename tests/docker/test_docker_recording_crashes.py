@@ -43,10 +43,10 @@ def _download(hub: RunningHub, session_id: str, path: Path) -> None:
     decode_every_frame(path)
 
 
-def _recorded(hub_factory: HubFactory, docker_client: docker.DockerClient
+def _recorded(hub_factory: HubFactory, docker_client: docker.DockerClient, *hub_args: str
               ) -> tuple[RunningHub, webdriver.Remote, Container]:
     """A Docker hub with one recorded session three seconds in, and its container."""
-    hub = docker_hub(hub_factory, "--browsers", "chrome")
+    hub = docker_hub(hub_factory, "--browsers", "chrome", *hub_args)
     driver = webdriver.Remote(hub.url, options=options_for(
         "chrome", enableVideo=True, screenResolution="640x480"))
     for index in range(6):
