@@ -65,6 +65,8 @@ class SessionScreen(Protocol):
 class RecordingSink(Protocol):
     """Where a session's video goes and who is told about it."""
 
+    recording_dir: Path
+
     def video_path(self, session_id: str, name: str | None) -> Path: ...
 
     def register_recorder(self, session_id: str, recorder: Recording) -> None: ...

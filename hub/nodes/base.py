@@ -54,6 +54,7 @@ class NodeSession:
     died: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
     death_reason: str = ""
     quit_sent: bool = False
+    commands: int = 0  # client commands in flight (hub.nodes.liveness probes only at 0)
     handle: Any = None
 
     def mark_dead(self, reason: str) -> None:

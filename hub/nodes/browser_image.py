@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from hub.nodes import driver_http
+from hub.nodes import driver_http, liveness
 from hub.nodes.base import Node, NodeSession, SessionStartError
 from hub.nodes.browsers import BrowserInstall
 from hub.nodes.local import (
@@ -132,6 +132,11 @@ class ImageNode(Node):
     capabilities, and it is alive while its driver still reaches the browser."""
 
     prestarts = True
+
+    def __init__(self, node_id: str, uri: str, max_sessions: int) -> None:
+        super().__init__(node_id, uri, max_sessions)
+        # A browser killed inside a running container or Pod: noticed by probing its driver.
+        self.liveness = liveness.Watchers()
 
     @property
     def binaries(self) -> list[str]:

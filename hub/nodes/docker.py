@@ -27,7 +27,7 @@ from hub.nodes import browser_image, driver_http
 from hub.nodes import docker_driver as driver
 from hub.nodes import docker_engines as engines
 from hub.nodes.base import NodeHealth, NodeSession, SessionStartError
-from hub.nodes.docker_video import ContainerRecording, collect
+from hub.nodes.docker_video import ContainerRecording, collect, mark, salvage
 from hub.screens import RecordingSink
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -113,7 +113,8 @@ class DockerNode(browser_image.ImageNode):
     def _prepare(self) -> None:
         try:
             self.client.ping()
-            removed = engines.reap_orphans(self.client, self.hub_id)
+            removed = engines.reap_orphans(self.client, self.hub_id,
+                                           before_removal=self._salvage)
         except ENGINE_ERRORS as error:
             log.warning("docker.engine_down node=%s engine=%s error=%s", self.id, self.uri, error)
             return
@@ -123,6 +124,7 @@ class DockerNode(browser_image.ImageNode):
                  self.id, self.uri, removed, self._versions)
 
     async def close(self) -> None:
+        await self.liveness.close()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -149,11 +151,17 @@ class DockerNode(browser_image.ImageNode):
             return 0
         try:
             return await asyncio.to_thread(engines.reap_orphans, self.client, self.hub_id,
-                                           hub_ids)
+                                           hub_ids, self._salvage)
         except ENGINE_ERRORS as error:
             log.warning("docker.reap_failed node=%s engine=%s error=%s", self.id, self.uri,
                         error)
             return 0
+
+    def _salvage(self, container: Container) -> None:
+        """A dead hub's recorded container: its video goes where that hub's recording row
+        points when the hubs share the recording directory (hub.nodes.docker_video)."""
+        if self.media is not None:
+            salvage(container, self.media.recording_dir)
 
     def metrics(self) -> dict[str, Any]:
         return dict(self._metrics)
@@ -187,7 +195,10 @@ class DockerNode(browser_image.ImageNode):
             session.endpoints["vnc"] = f"127.0.0.1:{ports[VNC_PORT]}"
         if options.enable_video:
             handle.recording = self._register_recording(session_id, options)
+            if handle.recording is not None:
+                await asyncio.to_thread(mark, container, handle.recording.path)
         self._sessions[tag] = session
+        self.liveness.start(self.http, session)
         log.info("docker.container_started node=%s container=%s session=%s image=%s",
                  self.id, container.short_id, session_id, image)
         return session
@@ -239,6 +250,7 @@ class DockerNode(browser_image.ImageNode):
     async def stop_session(self, session: NodeSession) -> None:
         handle: ContainerHandle = session.handle
         self._sessions.pop(handle.tag, None)
+        await self.liveness.stop(session)
         assert self._http is not None
         await driver_http.quit(self._http, session)
         try:

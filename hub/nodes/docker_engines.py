@@ -15,13 +15,14 @@ import datetime as dt
 import logging
 import os
 import socket
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import docker
 import psutil
 import requests
 from docker.errors import DockerException, ImageNotFound
+from docker.models.containers import Container
 from docker.tls import TLSConfig
 
 from hub.processes import pid_namespace
@@ -128,9 +129,11 @@ def hub_alive(labels: dict[str, str], created: float) -> bool | None:
 
 def reap_orphans(
     client: docker.DockerClient, hub_id: str, dead_hubs: Collection[str] = frozenset(),
+    before_removal: Callable[[Container], object] | None = None,
 ) -> int:
     """Remove containers left by hubs that are not alive (a dead pid on this machine, or a hub
-    in ``dead_hubs`` wherever it ran); returns how many were removed."""
+    in ``dead_hubs`` wherever it ran); returns how many were removed. ``before_removal`` gets
+    each one first (to save its video) and must not raise."""
     removed = 0
     # sparse: labels and creation time come with the listing, one request in all
     for container in client.containers.list(all=True, sparse=True,
@@ -141,6 +144,8 @@ def reap_orphans(
             continue
         if owner not in dead_hubs and hub_alive(labels, _created(container.attrs)) is not False:
             continue
+        if before_removal is not None:
+            before_removal(container)
         with contextlib.suppress(*ENGINE_ERRORS):
             container.remove(force=True, v=True)
             removed += 1

@@ -7,6 +7,14 @@ writes the metadata and waits for it. When the session ends the node stops the c
 (ffmpeg finishes the file), copies the fragments out with the archive API (a killed container
 still has them) and calls :meth:`ContainerRecording.finish`; the service then makes the MP4
 (:mod:`hub.media.remux`) and probes it.
+
+A hub that dies leaves its containers behind with their videos in them. So a recorded session's
+container is renamed after its video file (:func:`mark`), and whoever removes a dead hub's
+containers first kills them (as their hub was killed) and copies the video's fragments to that
+name in its own recording directory (:func:`salvage`): the hub that settles the dead hub's
+recordings finds it there and serves it as ``partial`` (``RecordingService.settle_interrupted``).
+That needs the hubs to share the recording directory (a restart on the same machine, or one
+volume); elsewhere the dead hub's recording stays ``failed`` ("no file").
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shutil
 import tarfile
 import tempfile
@@ -29,6 +38,8 @@ from hub.screens import RecordingState, work_path
 log = logging.getLogger(__name__)
 
 RECORDINGS_DIR = "/recordings"
+VIDEO_MARK = "-video-"  # container name: tggrid-<tag>-video-<the hub's file name>
+_SAFE_VIDEO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.mp4")  # hub.media.naming makes these
 
 
 class ContainerRecording:
@@ -98,3 +109,46 @@ async def collect(container: Container, recording: ContainerRecording, cut_short
         return
     log.info("recording.collected path=%s", recording.path)
     recording.finish(cut_short)
+
+
+def mark(container: Container, video: Path) -> None:
+    """Name the container after the hub's video file, so a hub that finds it orphaned knows
+    where its video belongs (labels cannot change once it runs; the name can). Never raises."""
+    try:
+        container.rename(f"{container.name}{VIDEO_MARK}{video.name}")
+    except DockerException as error:
+        log.warning("recording.mark_failed container=%s error=%s", container.short_id, error)
+
+
+def marked_video(names: list[str]) -> str | None:
+    """The hub's video file name a container was marked with, if it is a safe one."""
+    for name in names:
+        _, found, video = name.lstrip("/").partition(VIDEO_MARK)
+        if found and _SAFE_VIDEO.fullmatch(video) and ".." not in video:
+            return video
+    return None
+
+
+def salvage(container: Container, recording_dir: Path) -> Path | None:
+    """Before a dead hub's container is removed: kill it, so what it recorded stays as it was
+    when found (a cut fragmented MP4, playable up to its last fragment), and copy that out to the
+    name it was marked with in ``recording_dir``, as the fragments a recording leaves: the
+    service settling the dead hub's recordings makes the MP4 of them and marks it ``partial``.
+    Returns where it went; None for an unmarked container or a video that is not there.
+    Never raises, never overwrites."""
+    video = marked_video(list(container.attrs.get("Names") or [container.name]))
+    if video is None:
+        return None
+    target = recording_dir / video
+    if target.exists() or work_path(target).exists():
+        return None
+    with contextlib.suppress(DockerException):  # it may have stopped already
+        container.kill()  # as its hub was: what it recorded until now, as it was
+    try:
+        copy_out(container, work_path(target))
+    except (DockerException, OSError, tarfile.TarError) as error:
+        log.warning("recording.salvage_failed container=%s video=%s error=%s",
+                    container.short_id, video, error)
+        return None
+    log.warning("recording.salvaged container=%s path=%s", container.short_id, target)
+    return target

@@ -136,6 +136,7 @@ class KubernetesNode(browser_image.ImageNode):
                  self.uri, namespace, self.max_sessions)
 
     async def close(self) -> None:
+        await self.liveness.close()
         await cancel_and_wait([self._watcher] if self._watcher else [])
         if self._http is not None:
             await self._http.close()
@@ -202,6 +203,7 @@ class KubernetesNode(browser_image.ImageNode):
             self._recordings[name] = (
                 recording, video_url(browser_image.address(host, RECORDING_PORT)))
         self._sessions[name] = session
+        self.liveness.start(self.http, session)
         if name not in self._seen:  # deleted between its driver's answer and now
             session.mark_dead(f"the browser Pod {name} was deleted")
         log.info("kubernetes.pod_started node=%s pod=%s session=%s ip=%s", self.id, name,
@@ -277,6 +279,7 @@ class KubernetesNode(browser_image.ImageNode):
         name: str = session.handle
         self._sessions.pop(name, None)
         self._seen.pop(name, None)
+        await self.liveness.stop(session)
         await driver_http.quit(self.http, session)
         recording, url = self._recordings.pop(name, (None, ""))
         try:

@@ -2,7 +2,8 @@
 
 The upstream may be a chromedriver, a geckodriver or another grid (``.../wd/hub`` works): the
 relay creates the session there and the command proxy talks to it directly. It runs nothing
-itself, so its health is whether the upstream answers ``/status``.
+itself, so its health is whether the upstream answers ``/status``; a session whose upstream
+browser died while its client was silent is noticed by probing it (:mod:`hub.nodes.liveness`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from hub.nodes import driver_http
+from hub.nodes import driver_http, liveness
 from hub.nodes.base import Node, NodeHealth, NodeSession, SessionStartError
 from hub.w3c.capabilities import Capabilities, SessionOptions
 
@@ -32,6 +33,7 @@ class RelayNode(Node):
         self.start_timeout = start_timeout
         self._http: aiohttp.ClientSession | None = None
         self.last_health_ms = 0.0
+        self.liveness = liveness.Watchers()  # the upstream's browser dying while all is quiet
 
     @property
     def stereotypes(self) -> list[Capabilities]:
@@ -47,6 +49,7 @@ class RelayNode(Node):
                                                                           sock_connect=5))
 
     async def close(self) -> None:
+        await self.liveness.close()
         if self._http is not None:
             await self._http.close()
 
@@ -63,10 +66,13 @@ class RelayNode(Node):
 
         session_id, returned = await driver_http.create_session(
             self.http, self.uri, capabilities, self.start_timeout, unreachable)
-        return NodeSession(session_id, self.uri, returned, stereotype,
-                           endpoints=driver_http.driver_endpoints(returned))
+        session = NodeSession(session_id, self.uri, returned, stereotype,
+                              endpoints=driver_http.driver_endpoints(returned))
+        self.liveness.start(self.http, session)
+        return session
 
     async def stop_session(self, session: NodeSession) -> None:
+        await self.liveness.stop(session)
         if session.quit_sent:
             return
         session.quit_sent = True

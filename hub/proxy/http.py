@@ -48,6 +48,13 @@ class CommandProxy:
         self.observe: Callable[[float], None] | None = None
 
     async def forward(self, request: web.Request, session: Session, tail: str) -> web.Response:
+        session.node_session.commands += 1  # the node's liveness probe waits for silence
+        try:
+            return await self._forward(request, session, tail)
+        finally:
+            session.node_session.commands -= 1
+
+    async def _forward(self, request: web.Request, session: Session, tail: str) -> web.Response:
         session.touch()
         host, port, prefix = session.upstream_address
         target = prefix + tail

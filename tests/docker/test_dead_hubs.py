@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
 import uuid
+from pathlib import Path
 
 import docker
 import pytest
@@ -25,6 +27,7 @@ from hub.db.hubs import HubInfo
 from hub.db.models import HubRow
 from tests.docker.conftest import RunContainer
 from tests.docker.test_docker_node import docker_hub, wait_until
+from tests.docker.test_docker_recording_crashes import _download, _recorded, _recording
 from tests.support.fixtures import HubFactory
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 
@@ -102,3 +105,20 @@ def test_containers_of_dead_hubs_elsewhere_go_and_of_live_or_unknown_hubs_stay(
     wait_until(lambda: not exists(docker_client, containers["fresh"]),
                "the newly dead hub's container to go")
     assert exists(docker_client, containers["unknown"])
+
+
+def test_a_killed_hubs_recorded_container_leaves_its_video_to_the_next_hub(
+    node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    first, driver, container = _recorded(hub_factory, docker_client, "--data-dir", str(data))
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL  # its container runs on, recording
+
+    second = docker_hub(hub_factory, "--browsers", "chrome", "--data-dir", str(data))
+    assert not exists(docker_client, container), "the dead hub's container is removed"
+    recording = _recording(second, driver.session_id)
+    assert recording["status"] == "partial", recording
+    assert "stopped while recording" in recording["error"], recording
+    assert recording["duration"] >= 2, recording
+    _download(second, driver.session_id, tmp_path / "dead-hub-container.mp4")

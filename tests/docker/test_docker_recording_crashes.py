@@ -43,10 +43,10 @@ def _download(hub: RunningHub, session_id: str, path: Path) -> None:
     decode_every_frame(path)
 
 
-def _recorded(hub_factory: HubFactory, docker_client: docker.DockerClient
+def _recorded(hub_factory: HubFactory, docker_client: docker.DockerClient, *hub_args: str
               ) -> tuple[RunningHub, webdriver.Remote, Container]:
     """A Docker hub with one recorded session three seconds in, and its container."""
-    hub = docker_hub(hub_factory, "--browsers", "chrome")
+    hub = docker_hub(hub_factory, "--browsers", "chrome", *hub_args)
     driver = webdriver.Remote(hub.url, options=options_for(
         "chrome", enableVideo=True, screenResolution="640x480"))
     for index in range(6):
@@ -70,3 +70,32 @@ def test_a_killed_container_leaves_a_partial_video(
     _download(hub, driver.session_id, tmp_path / "killed-container.mp4")
     wait_until(lambda: not session_containers(docker_client, hub), "the dead container to go")
 
+
+
+def test_a_browser_killed_in_its_running_container_ends_the_silent_session(
+    node_images: dict[str, str], hub_factory: HubFactory, docker_client: docker.DockerClient,
+    tmp_path: Path,
+) -> None:
+    hub, driver, container = _recorded(hub_factory, docker_client)
+    # SIGKILL the browser's main process (the oldest); the entrypoint and the driver live on,
+    # so the container keeps running. The client says nothing from here on.
+    killed = container.exec_run(["pkill", "-KILL", "-o", "-x", "chromium"])
+    assert killed.exit_code == 0, killed.output
+
+    def ended() -> bool:
+        row = hub.request("GET", f"/api/sessions/{driver.session_id}")[1]
+        return row.get("state") not in (None, "running")
+
+    wait_until(ended, "the session to end", timeout=30)  # the idle timeout is 300 s
+    row = hub.request("GET", f"/api/sessions/{driver.session_id}")[1]
+    assert row["state"] == "failed", row
+    assert "the browser died while the client was silent" in row["endReason"], row
+    status, body = hub.request("GET", f"/session/{driver.session_id}/url")
+    assert status == 404 and "the browser died" in body["value"]["message"], body
+    wait_until(lambda: not session_containers(docker_client, hub), "the container to go")
+    assert driver.session_id not in str(hub.request("GET", "/status")[1])  # the slot is free
+
+    recording = _recording(hub, driver.session_id)
+    assert recording["status"] in {"ready", "partial"}, recording
+    assert recording["duration"] >= 2, recording
+    _download(hub, driver.session_id, tmp_path / "killed-browser-in-container.mp4")
