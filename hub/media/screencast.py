@@ -6,7 +6,10 @@ stands still between commands costs next to nothing. It works headless, so a rec
 without VNC needs no screen at all.
 
 The screencast is per page target: this follows the newest open page (a tab or window the
-session opened; when it closes, the one before). Chromium sends the next frame only once the
+session opened; when it closes, the one before). A client that switches back to an older tab
+that is still open is not followed: the video keeps showing the newest one. A headless
+Chromium gives a tab opened later a shorter viewport than the first one; its frames are
+letterboxed into the video, not stretched. Chromium sends the next frame only once the
 previous one is acknowledged; acknowledging no sooner than ``1 / max_rate`` after a frame caps
 the frame rate, and acknowledging only once the frame is handed on passes backpressure from
 the encoder to the browser.

@@ -139,13 +139,10 @@ class ScreencastRecorder(Recorder):
     async def _keep_pace(self) -> None:
         while True:
             idle = time.monotonic() - self._fed_at
-            if idle < self.heartbeat:
-                await asyncio.sleep(self.heartbeat - idle)
-                continue
-            if self._last is not None:
-                await self._write(self._last)
-            else:
-                await asyncio.sleep(self.heartbeat)
+            if idle >= self.heartbeat and self._last is not None:
+                await self._write(self._last)  # returns at once when ffmpeg is gone
+                idle = time.monotonic() - self._fed_at
+            await asyncio.sleep(max(0.05, self.heartbeat - idle))
 
     async def _stop_tasks(self) -> None:
         for task in self._tasks:
