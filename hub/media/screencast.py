@@ -74,7 +74,7 @@ class Screencast:
         self._filmed: tuple[str, str] | None = None  # (target id, DevTools session id)
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._last_frame = 0.0
+        self._next_ack = 0.0
         self._switching = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -193,11 +193,11 @@ class Screencast:
         if filmed:
             self.frames += 1
             await self.sink(base64.b64decode(params["data"]))
-        loop = asyncio.get_running_loop()
-        wait = self._last_frame + self.min_interval - loop.time()
-        if filmed and wait > 0:
-            await asyncio.sleep(wait)
-        self._last_frame = loop.time()
+        if filmed:  # Chromium keeps two frames in flight: each ack takes the next slot
+            now = asyncio.get_running_loop().time()
+            self._next_ack = max(now, self._next_ack + self.min_interval)
+            if self._next_ack > now:
+                await asyncio.sleep(self._next_ack - now)
         with contextlib.suppress(ScreencastError):
             await self._call("Page.screencastFrameAck", {"sessionId": params["sessionId"]},
                              session=session)
