@@ -26,11 +26,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from yarl import URL
+
+from hub import debugger
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 10.0
 JPEG_QUALITY = 80
 MAX_MESSAGE = 64 * 2**20  # a 4K JPEG in base64 is a few MiB
 
@@ -39,22 +39,6 @@ FrameSink = Callable[[bytes], Awaitable[None]]
 
 class ScreencastError(Exception):
     """The browser's DevTools could not be reached or refused the screencast."""
-
-
-async def browser_websocket(client: aiohttp.ClientSession, devtools: str) -> str:
-    """The browser target's websocket, from ``<devtools>/json/version`` (only its path is
-    taken: the address the hub reaches is the one it asked)."""
-    try:
-        async with client.get(f"{devtools}/json/version",
-                              timeout=aiohttp.ClientTimeout(total=CONNECT_TIMEOUT)) as response:
-            info = await response.json(content_type=None)
-        path = URL(info["webSocketDebuggerUrl"]).raw_path
-    except (aiohttp.ClientError, OSError, TimeoutError, ValueError, KeyError, TypeError) as error:
-        raise ScreencastError(f"{devtools}/json/version: {type(error).__name__}: {error}") \
-            from None
-    base = URL(devtools)
-    return str(URL.build(scheme="ws", host=base.raw_host or "127.0.0.1", port=base.port,
-                         encoded=True, path=path))
 
 
 class Screencast:
@@ -82,7 +66,10 @@ class Screencast:
         """Connect, film the active page, follow new pages; returns when the browser's
         connection closes. ScreencastError when DevTools cannot be reached at all."""
         async with aiohttp.ClientSession() as client:
-            url = await browser_websocket(client, self.devtools)
+            try:
+                url = await debugger.browser_websocket(client, self.devtools)
+            except debugger.DebuggerUnreachable as error:
+                raise ScreencastError(str(error)) from None
             try:
                 self._ws = await client.ws_connect(url, max_msg_size=MAX_MESSAGE,
                                                    timeout=aiohttp.ClientWSTimeout(ws_close=5))

@@ -21,11 +21,8 @@ from tests.integration.media.conftest import (
     wait_for_video,
 )
 from tests.integration.media.test_lifecycle import status_of
+from tests.integration.media.test_recording import _is
 from tests.support.videos import decode_every_frame
-
-
-def _is(colour: tuple[int, int, int], channel: int) -> bool:
-    return colour[channel] > 180 and all(colour[c] < 90 for c in range(3) if c != channel)
 
 
 def _frame_times(path) -> list[float]:
