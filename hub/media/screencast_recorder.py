@@ -4,9 +4,11 @@ The frames (:mod:`hub.media.screencast`) are piped into ffmpeg as a multipart JP
 ffmpeg stamps each with the wall clock as it reads it (``use_wallclock_as_timestamps``: the
 hub writes a frame the moment it arrives), scales it into the video's fixed size and encodes a
 variable-frame-rate H.264 into the same crash-proof fragmented MP4 as the x11grab recorder.
-A page that stands still sends nothing, so the last frame is written again every
-``HEARTBEAT`` seconds without a new one (the fragments, and so what a crash leaves, keep pace
-with the session) and once more when recording stops (the video lasts as long as the session).
+A page that stands still sends nothing, so the last frame is written again ``HEARTBEAT`` s
+after a new one (which puts the change on disk), then at doubling intervals up to
+``MAX_HEARTBEAT`` s (the fragments, and so what a crash leaves, keep pace with the session at a
+decode and an encode per repeat), and once more when recording stops (the video lasts as long
+as the session).
 Start-up retries, crash handling and finishing are :class:`~hub.media.recorder.Recorder`'s.
 """
 
@@ -25,6 +27,7 @@ from hub.media.screencast import Screencast, ScreencastError
 from hub.screens import RecordingState
 
 HEARTBEAT = 1.0
+MAX_HEARTBEAT = 4.0
 KEYFRAME_SECONDS = 5  # seeking never decodes more than this much video
 BOUNDARY = b"--tggridframe"
 
@@ -74,6 +77,7 @@ class ScreencastRecorder(Recorder):
                                      max_rate=frame_rate)
         self._last: bytes | None = None
         self._fed_at = 0.0
+        self._new_frame = False
         self._first = asyncio.Event()
         self._writing = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
@@ -116,6 +120,7 @@ class ScreencastRecorder(Recorder):
 
     async def _feed(self, jpeg: bytes) -> None:
         self._last = jpeg
+        self._new_frame = True
         self._first.set()
         await self._write(jpeg)
 
@@ -137,12 +142,20 @@ class ScreencastRecorder(Recorder):
             await self._write(self._last)
 
     async def _keep_pace(self) -> None:
+        """The last frame again ``heartbeat`` s after a new one (that flushes the fragment
+        holding the change to disk), then at doubling intervals up to ``MAX_HEARTBEAT`` while
+        the page stays still: each repeat costs a decode and an encode."""
+        interval = self.heartbeat
         while True:
+            if self._new_frame:
+                self._new_frame = False
+                interval = self.heartbeat
             idle = time.monotonic() - self._fed_at
-            if idle >= self.heartbeat and self._last is not None:
+            if idle >= interval and self._last is not None:
                 await self._write(self._last)  # returns at once when ffmpeg is gone
+                interval = min(interval * 2, max(self.heartbeat, MAX_HEARTBEAT))
                 idle = time.monotonic() - self._fed_at
-            await asyncio.sleep(max(0.05, self.heartbeat - idle))
+            await asyncio.sleep(max(0.05, interval - idle))
 
     async def _stop_tasks(self) -> None:
         for task in self._tasks:
