@@ -1,15 +1,19 @@
 """What recording a session costs: CPU and memory of a recorded session versus a headless one.
 
-Starts a hub (a child process on a free loopback port) and, in alternating rounds, runs the same
-workload in a headless Chromium session and in one recorded with ``enableVideo`` (headed on
-Xvfb, a window manager, ffmpeg), for two pages: a still one (what a browser shows between a
-test's commands) and one with a running animation (the worst case for the encoder). Over a
-fixed window it sums, for the session's whole process tree (every process the hub marked,
-found with psutil), the CPU seconds used and the proportional memory (PSS, RSS where PSS is
-unreadable). Prints the means and the ratios recorded/headless per page. Not a test: run it
-by hand or in CI as a report.
+Starts one hub per capture path (``recording_capture = x11``: headed on Xvfb with a window
+manager and ffmpeg's x11grab; ``screencast``: Chromium's DevTools screencast piped into ffmpeg,
+headless), each a child process on a free loopback port, and in interleaved rounds runs the
+same workload in a headless session and in a recorded one (``enableVideo``) on each path, for
+two pages: a still one (what a browser shows between a test's commands) and one with a running
+animation (the worst case for the encoder). Over a fixed window it sums, for the session's
+whole process tree (every process the hub marked, found with psutil), the CPU seconds used and
+the proportional memory (PSS, RSS where PSS is unreadable); the hub's own CPU is shown apart
+(the screencast path decodes frames in it). Prints per page the means, the ratios
+recorded/headless of each round (median and range: the machine is shared) and where the CPU
+went per process name. Not a test: run it by hand or in CI as a report.
 
     .venv/bin/python bench/recording_cost.py [--rounds 3] [--seconds 10] [--resolution 1920x1080]
+        [--captures x11,screencast]
 """
 
 from __future__ import annotations
@@ -45,13 +49,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_hub() -> Iterator[tuple[str, int]]:
-    """A hub child process on a free port; yields its URL and pid."""
+def running_hub(capture: str) -> Iterator[tuple[str, int]]:
+    """A hub child process on a free port recording by ``capture``; yields its URL and pid."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="tggrid-bench-") as data:
         hub = subprocess.Popen(
             [sys.executable, "-m", "hub", "hub", "--port", str(port), "--data-dir", data,
-             "--max-sessions", "1", "--log-level", "warning"],
+             "--max-sessions", "1", "--log-level", "warning", "--recording-capture", capture],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -89,9 +93,9 @@ def memory_of(process: psutil.Process) -> int:
 
 
 def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Namespace,
-            by_name: dict[str, float]) -> tuple[float, float]:
-    """(cores used, MiB) of one session's tree while it shows ``page``; the cores each
-    process name used are added to ``by_name``."""
+            by_name: dict[str, float]) -> tuple[float, float, float]:
+    """(cores used, MiB) of one session's tree while it shows ``page``, and the cores the
+    hub itself used; the cores each process name used are added to ``by_name``."""
     seconds = args.seconds
     options = webdriver.ChromeOptions()
     if recorded:
@@ -105,6 +109,8 @@ def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Na
         time.sleep(2)  # let start-up work settle before the window opens
         before: dict[int, tuple[psutil.Process, float]] = {}
         memory: list[int] = []
+        hub = psutil.Process(hub_pid)
+        hub_before = sum(hub.cpu_times()[:2])
         began = time.monotonic()
         while time.monotonic() - began < seconds:
             total = 0
@@ -117,6 +123,7 @@ def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Na
             time.sleep(0.5)
         used = 0.0
         elapsed = time.monotonic() - began
+        hub_used = (sum(hub.cpu_times()[:2]) - hub_before) / elapsed
         for process, start in before.values():
             with contextlib.suppress(psutil.Error):
                 spent = sum(process.cpu_times()[:2]) - start
@@ -124,7 +131,7 @@ def measure(url: str, hub_pid: int, page: str, recorded: bool, args: argparse.Na
                 by_name[process.name()] = by_name.get(process.name(), 0.0) + spent / elapsed
     finally:
         driver.quit()
-    return used / elapsed, statistics.mean(memory) / 2**20
+    return used / elapsed, statistics.mean(memory) / 2**20, hub_used
 
 
 def main() -> None:
@@ -134,31 +141,49 @@ def main() -> None:
     parser.add_argument("--resolution", default="1920x1080")
     parser.add_argument("--frame-rate", type=int, default=0,
                         help="videoFrameRate of the recorded sessions (default: the hub's)")
+    parser.add_argument("--captures", default="x11,screencast",
+                        help="recording_capture values to compare, comma-separated")
     args = parser.parse_args()
     pages = {"still": STILL, "animated": ANIMATION}
-    results: dict[tuple[str, bool], list[tuple[float, float]]] = {
-        (name, recorded): [] for name in pages for recorded in (False, True)}
-    where: dict[tuple[str, bool], dict[str, float]] = {key: {} for key in results}
-    with running_hub() as (url, hub_pid):
+    kinds = ["headless", *args.captures.split(",")]
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = {
+        (name, kind): [] for name in pages for kind in kinds}
+    where: dict[tuple[str, str], dict[str, float]] = {key: {} for key in results}
+    with contextlib.ExitStack() as stack:
+        hubs = {capture: stack.enter_context(running_hub(capture)) for capture in kinds[1:]}
+        hubs["headless"] = hubs[kinds[1]]
         for _ in range(args.rounds):  # interleaved, so a busy spell hits every kind alike
             for name, page in pages.items():
-                for recorded in (False, True):
-                    results[name, recorded].append(
-                        measure(url, hub_pid, page, recorded, args, where[name, recorded]))
+                for kind in kinds:
+                    url, hub_pid = hubs[kind]
+                    results[name, kind].append(measure(
+                        url, hub_pid, page, kind != "headless", args, where[name, kind]))
     for name in pages:
-        rows = {}
-        for recorded, label in ((False, "headless"), (True, f"recorded {args.resolution}")):
-            cpu = statistics.mean(r[0] for r in results[name, recorded])
-            mib = statistics.mean(r[1] for r in results[name, recorded])
-            rows[recorded] = (cpu, mib)
-            print(f"{name:9} {label:24} cpu {cpu:6.2f} cores   memory {mib:8.1f} MiB")
-        print(f"{name:9} {'ratio recorded/headless':24} cpu {rows[True][0] / rows[False][0]:6.2f} x"
-              f"       memory {rows[True][1] / rows[False][1]:8.2f} x")
-        for recorded in (False, True):
-            spent = sorted(where[name, recorded].items(), key=lambda item: -item[1])
-            print(f"{'':9} where ({'recorded' if recorded else 'headless'}): " + ", ".join(
+        base = results[name, "headless"]
+        for kind in kinds:
+            runs = results[name, kind]
+            cpu = statistics.mean(r[0] for r in runs)
+            mib = statistics.mean(r[1] for r in runs)
+            hub = statistics.mean(r[2] for r in runs)
+            label = "headless" if kind == "headless" else f"{kind} {args.resolution}"
+            line = (f"{name:9} {label:26} cpu {cpu:6.3f} cores (hub {hub:5.3f})  "
+                    f"memory {mib:7.1f} MiB")
+            if kind != "headless":
+                ratios = sorted(r[0] / b[0] for r, b in zip(runs, base, strict=True))
+                with_hub = sorted((r[0] + r[2]) / (b[0] + b[2])
+                                  for r, b in zip(runs, base, strict=True))
+                line += (f"  ratio/headless {statistics.median(ratios):5.2f} x "
+                         f"[{ratios[0]:.2f}-{ratios[-1]:.2f}], with the hub "
+                         f"{statistics.median(with_hub):5.2f} x "
+                         f"[{with_hub[0]:.2f}-{with_hub[-1]:.2f}]")
+            print(line)
+        for kind in kinds:
+            spent = sorted(where[name, kind].items(), key=lambda item: -item[1])
+            print(f"{'':9} where ({kind}): " + ", ".join(
                 f"{process} {cores / args.rounds:.3f}" for process, cores in spent[:6]))
-    print(f"({args.rounds} rounds of {args.seconds:g} s each, {os.cpu_count()} cores)")
+    print(f"({args.rounds} rounds of {args.seconds:g} s each, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f})")
+
 
 if __name__ == "__main__":
     main()

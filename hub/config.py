@@ -150,6 +150,11 @@ class Settings:
         30.0, "Days a recording is kept; older ones are deleted at start and daily. "
         "0 keeps them forever.",
     )
+    # -- what a local session's video is filmed from (hub/media/screencast_recorder.py) --
+    recording_capture: str = _setting(
+        "auto", "auto: Chromium by its DevTools screencast (frames only when the page paints; "
+        "headless unless VNC is on), other browsers by x11grab. x11: always x11grab. "
+        "screencast: as auto (browsers without a screencast use x11grab).")
     # -- where finished recordings live (hub/media/s3.py) --
     recording_storage: str = _setting(
         "file", "file: videos stay in recording_dir. s3: each finished video is uploaded to "
@@ -387,6 +392,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError("setting 'audit_retention_days' must be 0 (forever) or more")
     if settings.recording_retention_days < 0:
         raise ConfigError("setting 'recording_retention_days' must be 0 (forever) or more")
+    if settings.recording_capture not in {"auto", "x11", "screencast"}:
+        raise ConfigError(f"setting 'recording_capture': {settings.recording_capture!r} is not "
+                          "auto, x11 or screencast")
     if settings.recording_storage not in {"file", "s3"}:
         raise ConfigError(f"setting 'recording_storage': {settings.recording_storage!r} is not "
                           "file or s3")

@@ -48,15 +48,16 @@ def _as_user(user: tuple[int, int]) -> Callable[[], None]:
 async def spawn(
     argv: Sequence[str], *, hub_id: str, session_tag: str, env: dict[str, str] | None = None,
     log_path: str | None = None, cwd: str | None = None, user: tuple[int, int] | None = None,
+    stdin: int = asyncio.subprocess.DEVNULL,
 ) -> asyncio.subprocess.Process:
     """Start a marked child in its own process group, output to ``log_path``; as ``user``
-    (uid, gid) when given."""
+    (uid, gid) when given; ``stdin=asyncio.subprocess.PIPE`` to feed it."""
     child_env = {**os.environ, **(env or {}), HUB_ID_ENV: hub_id, HUB_PID_ENV: str(os.getpid()),
                  SESSION_ENV: session_tag}
     output = _open_log(log_path) if log_path else asyncio.subprocess.DEVNULL
     try:
         return await asyncio.create_subprocess_exec(
-            *argv, env=child_env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+            *argv, env=child_env, cwd=cwd, stdin=stdin,
             stdout=output, stderr=output, start_new_session=True,
             preexec_fn=_as_user(user) if user else _die_with_parent,
         )

@@ -8,6 +8,7 @@ node, whose containers record themselves, hands each video to a :class:`Recordin
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -49,7 +50,11 @@ class Recording(Protocol):
 
 
 class SessionScreen(Protocol):
-    """One session's screen, VNC server and recorder."""
+    """One session's screen, VNC server and recorder (no screen when not ``headed``: a
+    Chromium recorded by its DevTools screencast without VNC runs headless)."""
+
+    @property
+    def headed(self) -> bool: ...
 
     @property
     def env(self) -> dict[str, str]: ...
@@ -57,7 +62,8 @@ class SessionScreen(Protocol):
     @property
     def endpoints(self) -> dict[str, str]: ...
 
-    async def attach(self, session_id: str) -> None: ...
+    async def attach(self, session_id: str,
+                     endpoints: Mapping[str, str] | None = None) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -73,6 +79,12 @@ class RecordingSink(Protocol):
 
 
 class ScreenProvider(RecordingSink, Protocol):
-    async def open(self, options: SessionOptions, tag: str, log_dir: Path) -> SessionScreen:
-        """A ready screen for one session (VNC when asked), or :class:`ScreenError`."""
+    def needs_display(self, options: SessionOptions, browser: str) -> bool:
+        """Whether ``browser`` runs headed for these options (VNC, or video by x11grab)."""
+        ...
+
+    async def open(self, options: SessionOptions, tag: str, log_dir: Path,
+                   browser: str = ..., headed: bool = ...) -> SessionScreen:
+        """A ready screen for one session (VNC when asked), or :class:`ScreenError`; no
+        screen when not ``headed``."""
         ...

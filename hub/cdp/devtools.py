@@ -11,14 +11,13 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from yarl import URL
 
+from hub import debugger
 from hub.grid.session import Session
 from hub.keys import SETTINGS
 from hub.nodes.base import NodeSession
 from hub.urls import websocket_base
 
-DISCOVERY_TIMEOUT = 10.0
 BROWSER_WS = "cdp_browser"  # cached in NodeSession.endpoints next to "cdp"
 
 
@@ -27,11 +26,7 @@ class DevToolsUnavailable(Exception):
 
 
 async def browser_websocket_url(client: aiohttp.ClientSession, node: NodeSession) -> str:
-    """The browser target's DevTools websocket, asked of ``/json/version`` once per session.
-
-    Only the path is taken from the answer: the browser names itself by the address it
-    listens on, which behind a container's port mapping is not the one the hub reaches.
-    """
+    """The browser target's DevTools websocket, asked of ``/json/version`` once per session."""
     cached = node.endpoints.get(BROWSER_WS)
     if cached:
         return cached
@@ -39,15 +34,9 @@ async def browser_websocket_url(client: aiohttp.ClientSession, node: NodeSession
     if not http:
         raise DevToolsUnavailable("the session has no DevTools endpoint")
     try:
-        async with client.get(f"{http}/json/version",
-                              timeout=aiohttp.ClientTimeout(total=DISCOVERY_TIMEOUT)) as response:
-            info = await response.json(content_type=None)
-        path = URL(info["webSocketDebuggerUrl"]).raw_path
-    except (aiohttp.ClientError, OSError, TimeoutError, ValueError, KeyError, TypeError) as error:
-        raise DevToolsUnavailable(f"{http}/json/version: {type(error).__name__}: {error}") from None
-    address = URL(http)
-    url = str(URL.build(scheme="ws", host=address.raw_host or "127.0.0.1", port=address.port,
-                        encoded=True, path=path))
+        url = await debugger.browser_websocket(client, http)
+    except debugger.DebuggerUnreachable as error:
+        raise DevToolsUnavailable(str(error)) from None
     node.endpoints[BROWSER_WS] = url
     return url
 

@@ -70,8 +70,10 @@ class Recorder:
     ``path`` is where the finished video goes; ffmpeg writes ``work_path(path)`` meanwhile.
     """
 
+    stdin = asyncio.subprocess.DEVNULL
+
     def __init__(
-        self, display: Display, path: Path, *, frame_rate: int, hub_id: str, tag: str,
+        self, display: Display | None, path: Path, *, frame_rate: int, hub_id: str, tag: str,
         log_dir: Path, binary: str = "ffmpeg", early_failure: float = EARLY_FAILURE,
     ) -> None:
         self.display = display
@@ -105,8 +107,24 @@ class Recorder:
                 await asyncio.shield(stop_process(self.process, self.tag, signal.SIGKILL, 1))
             raise
         self._watcher = asyncio.create_task(self._watch(process))
-        log.info("recording.started path=%s display=%s fps=%d attempts=%d", self.path,
-                 self.display.name, self.frame_rate, self.attempts)
+        log.info("recording.started path=%s source=%s fps=%d attempts=%d", self.path,
+                 self.source, self.frame_rate, self.attempts)
+
+    @property
+    def source(self) -> str:
+        """What is filmed, for the log."""
+        return self.display.name if self.display else "none"
+
+    def _argv(self) -> list[str]:
+        assert self.display is not None, "an x11grab recorder needs a display"
+        return ffmpeg_argv(self.display, self.work, self.frame_rate, self.binary)
+
+    async def _launched(self, process: asyncio.subprocess.Process) -> None:
+        """Hook: an ffmpeg was just started (a recorder that feeds it starts here)."""
+
+    async def _finish(self, process: asyncio.subprocess.Process, grace: float) -> None:
+        """Make ffmpeg finish its file: SIGINT (a recorder that feeds it may end its input)."""
+        await stop_process(process, self.tag, signal.SIGINT, grace=grace)
 
     async def _launch(self) -> asyncio.subprocess.Process:
         """An ffmpeg that has opened the screen and its file, within the attempts left."""
@@ -114,9 +132,10 @@ class Recorder:
             self.attempts += 1
             await asyncio.to_thread(self.work.unlink, missing_ok=True)  # so a size is news
             process = await processes.spawn(
-                ffmpeg_argv(self.display, self.work, self.frame_rate, self.binary),
-                hub_id=self.hub_id, session_tag=self.tag, log_path=str(self.log_path))
+                self._argv(), hub_id=self.hub_id, session_tag=self.tag,
+                log_path=str(self.log_path), stdin=self.stdin)
             self.process = process
+            await self._launched(process)
             if await self._first_frame(process):
                 self._launched_at = time.monotonic()
                 return process
@@ -177,7 +196,7 @@ class Recorder:
             return self.state
         if self.active:
             self._stopping = True
-            await stop_process(self.process, self.tag, signal.SIGINT, grace=grace)
+            await self._finish(self.process, grace)
         if self._watcher is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher

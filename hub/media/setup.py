@@ -117,7 +117,8 @@ def _start_uploads(settings: Settings, service: RecordingService) -> asyncio.Tas
 
 def setup(app: web.Application) -> None:
     settings = app[SETTINGS]
-    app[MEDIA] = MediaProvider(hub_id=app[HUB_ID], recording_dir=recording_path(settings))
+    app[MEDIA] = MediaProvider(hub_id=app[HUB_ID], recording_dir=recording_path(settings),
+                               capture=settings.recording_capture)
     app[LINK_SIGNER] = LinkSigner(load_key(settings.secret_key, settings.data_path))
     if ACCESS_GRANTS not in app:
         app[ACCESS_GRANTS] = []

@@ -226,14 +226,18 @@ class LocalNode(Node):
         (workdir / OWNER_FILE).write_text(f"{self.hub_id} {os.getpid()}")
         process: asyncio.subprocess.Process | None = None
         media: SessionScreen | None = None
+        headed = False
         try:
             if options.needs_screen or install.needs_display:
                 if self.display_provider is None:
                     raise SessionStartError(f"this node has no screens (for VNC, video or "
                                             f"{install.name})")
-                media = await self.display_provider.open(options, tag, workdir)
+                headed = install.needs_display or self.display_provider.needs_display(
+                    options, install.name)
+                media = await self.display_provider.open(options, tag, workdir, install.name,
+                                                         headed)
             port = free_port()
-            argv, driver_caps = self._plan(install, port, capabilities, workdir, options)
+            argv, driver_caps = self._plan(install, port, capabilities, workdir, options, headed)
             env = {"TMPDIR": str(workdir), **options.env, **(media.env if media else {})}
             if options.time_zone:
                 env["TZ"] = options.time_zone
@@ -250,10 +254,10 @@ class LocalNode(Node):
             url = f"http://127.0.0.1:{port}"
             await self._wait_ready(url, process, workdir)
             session_id, returned = await self._create(url, driver_caps, process, workdir)
-            if options.needs_screen and not _sized_by_client(capabilities):
+            if headed and options.needs_screen and not _sized_by_client(capabilities):
                 await self._fill_screen(url, session_id, install.name, options)
             if media is not None:
-                await media.attach(session_id)
+                await media.attach(session_id, driver_http.driver_endpoints(returned))
         except BaseException as error:
             if media is not None:
                 await asyncio.shield(media.close())
@@ -276,17 +280,18 @@ class LocalNode(Node):
 
     def _plan(
         self, install: BrowserInstall, port: int, caps: Capabilities, workdir: Path,
-        options: SessionOptions,
+        options: SessionOptions, headed: bool,
     ) -> tuple[list[str], Capabilities]:
-        headless = not options.needs_screen
+        headless = not headed
         # The hub matched the version and reads its own options; geckodriver would refuse
         # "latest" and echo se:* back (a pooled session could not answer the same).
         caps = driver_capabilities(caps)
         if install.name == "chrome":
             argv = [install.driver_binary, f"--port={port}"]
             caps = chrome_capabilities(caps, install, workdir, headless, self.sandbox)
-            if not headless and vendor_args(caps, "goog:chromeOptions") is not None:
-                width, height, _ = options.screen_resolution  # fill what VNC shows
+            if (options.needs_screen and vendor_args(caps, "goog:chromeOptions") is not None):
+                # fill what VNC shows; headless, the size of the frames its screencast films
+                width, height, _ = options.screen_resolution
                 args = caps["goog:chromeOptions"]["args"]
                 for flag, value in (("--window-position", "0,0"),
                                     ("--window-size", f"{width},{height}")):
