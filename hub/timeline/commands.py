@@ -72,8 +72,8 @@ def _compile(tail: str) -> re.Pattern[str]:
 
 
 _ROUTES = [(method, _compile(tail), name) for method, tail, name in _TABLE]
-ELEMENT_KEY = "element-6066-11e4-a52e-4f2c7f7c5a5d"
-SHADOW_KEY = "shadow-6066-11e4-a52e-4f2c7f7c5a5d"
+ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
+SHADOW_KEY = "shadow-6066-11e4-a52e-4f735466cecf"
 _MARKERS = {"Take Screenshot", "Take Element Screenshot", "Print Page", "Get Page Source"}
 _FINDS = {"Find Element", "Find Elements", "Find Element From Element",
           "Find Elements From Element", "Find Element From Shadow Root",
@@ -226,10 +226,14 @@ def _actions(actions: Any, masker: Masker) -> list[str]:
 
 def describe(step: dict[str, Any]) -> str:
     """One readable line: ``Element Click on css "#buy" -> element click intercepted``."""
-    text = str(step.get("command", ""))
+    command = str(step.get("command", ""))
+    text = command
     if step.get("target"):
-        text += f" on {step['target']}" if step.get("kind") == "webdriver" and not str(
-            step["command"]).startswith("Navigate") else f" {step['target']}"
+        on = step.get("kind") == "webdriver" and command.startswith(("Element", "Get Element",
+                                                                      "Is Element", "Take E"))
+        text += f" on {step['target']}" if on else f" {step['target']}"
+    if step.get("count", 1) > 1:
+        text += f" x{step['count']}"
     if step.get("error"):
         text += f" -> {step['error']}"
     return text

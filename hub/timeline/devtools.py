@@ -22,7 +22,7 @@ _NOISY_CALL = re.compile(
     r"|IO|Media|SystemInfo|Schema|network|session|log|browser)\.|"
     r"\.(enable|disable|setLifecycleEventsEnabled|getFrameTree|addScriptToEvaluateOnNewDocument"
     r"|createIsolatedWorld|addBinding|runIfWaitingForDebugger|setAutoAttach|getTargets"
-    r"|setInterceptFileChooserDialog|setBypassCSP|getResourceTree|releaseObject"
+    r"|setInterceptFileChooserDialog|setFontFamilies|setBypassCSP|getResourceTree|releaseObject"
     r"|releaseObjectGroup|setDownloadBehavior|getLayoutMetrics|getBrowserContexts"
     r"|addPreloadScript|removePreloadScript|subscribe|unsubscribe)$")
 # Events worth a line; everything else the browser sends is dropped.
@@ -86,6 +86,8 @@ class DevtoolsSummary:
             if step is None:
                 return None
             step["until"] = at
+            if step["command"] in _SCREENSHOTS:
+                step["result"] = {"marker": "screenshot", "bytes": size}
             error = message.get("error")
             if isinstance(error, dict):
                 step["error"] = clip(str(error.get("error") or error.get("code", "error")))
@@ -118,7 +120,8 @@ class DevtoolsSummary:
         if method in ("Input.insertText", "Input.imeSetComposition"):
             return Masker.MASK
         if method in ("Runtime.evaluate", "script.evaluate"):
-            return self.masker.text(clip(str(params.get("expression", "")), 120))
+            text = " ".join(str(params.get("expression", "")).split())
+            return self.masker.text(clip(text, 120))
         if method in ("Runtime.callFunctionOn", "script.callFunction"):
             text = " ".join(str(params.get("functionDeclaration", "")).split())
             return self.masker.text(clip(text, 120))
@@ -163,11 +166,13 @@ def _load(data: bytes) -> Any:
 
 
 def merge(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consecutive steps with the same command and target (and no error) become one."""
+    """Consecutive CDP/BiDi steps with the same command and target (and no error) become
+    one; WebDriver commands are each kept (a test sent each on purpose)."""
     out: list[dict[str, Any]] = []
     for step in steps:
         last = out[-1] if out else None
-        if (last is not None and not step.get("error") and not last.get("error")
+        if (last is not None and step.get("kind") != "webdriver"
+                and not step.get("error") and not last.get("error")
                 and last.get("command") == step.get("command")
                 and _run_key(last) == _run_key(step)):
             last["until"] = step["until"]

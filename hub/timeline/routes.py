@@ -47,6 +47,10 @@ async def _origin(request: web.Request, session_id: str,
     """(clock, epoch of its second 0): the video's first frame, else the session start."""
     recordings = request.app.get(RECORDINGS)
     info = await recordings.catalog.for_session(session_id) if recordings else None
+    if info is not None and info.duration and info.ended_at is not None:
+        # ffmpeg's first frame comes a moment (more under load) after it was launched, and
+        # it stops right after its last frame: count back from the end.
+        return "video", info.ended_at.timestamp() - info.duration
     if info is not None:
         return "video", info.started_at.timestamp()
     session = request.app[REGISTRY].find(session_id)

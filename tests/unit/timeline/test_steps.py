@@ -9,7 +9,7 @@ from hub.timeline.devtools import DevtoolsSummary, head, merge
 from hub.timeline.masking import MASK, Masker
 from hub.timeline.store import StepStore
 
-ELEMENT = "element-6066-11e4-a52e-4f2c7f7c5a5d"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
 def _json(value: object) -> bytes:
