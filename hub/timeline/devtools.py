@@ -35,6 +35,7 @@ _EVENTS = {
 _SCREENSHOTS = {"Page.captureScreenshot", "browsingContext.captureScreenshot", "Page.printToPDF",
                 "browsingContext.print"}
 _ID = re.compile(rb'"id"\s*:\s*(\d+)')
+MAX_OPEN = 10_000  # calls awaiting their answer, per websocket
 BIG = 4096  # answers longer than this are kept only as their first bytes (screenshots)
 
 
@@ -65,6 +66,8 @@ class DevtoolsSummary:
         summary = self._params(method, params if isinstance(params, dict) else {})
         if summary:
             step["target"] = summary
+        if len(self._calls) >= MAX_OPEN:  # a client that never reads its answers
+            self._calls.pop(next(iter(self._calls)))
         self._calls[ident] = step  # ids are unique per connection (CDP and BiDi clients)
 
     def from_browser(self, at: float, data: bytes, size: int) -> dict[str, Any] | None:

@@ -102,6 +102,14 @@ def test_selenium_steps_match_the_video_and_keep_no_secret(timeline_hub, tmp_pat
                       Path(timeline_hub.data_dir, "recordings").glob("*.steps.jsonl"))
     assert stored and SECRET.encode() not in stored
 
+    # deleting the recording deletes its steps
+    _, listing = timeline_hub.request("GET", "/api/recordings")
+    [recording] = [r for r in listing["recordings"] if r["sessionId"] == driver.session_id]
+    assert timeline_hub.request("DELETE", f"/api/recordings/{recording['id']}")[0] == 204
+    steps_file = Path(timeline_hub.data_dir, "recordings", f"{driver.session_id}.steps.jsonl")
+    assert not steps_file.exists()
+    assert steps_of(timeline_hub, driver.session_id)["total"] == 0
+
 
 def test_thousands_of_commands_stay_readable_in_pages(timeline_hub):
     driver = open_session(timeline_hub)

@@ -57,3 +57,13 @@ def test_steps_beside_the_live_screen_and_the_video(grid_hub: RunningHub,
     page.evaluate("document.getElementById('video').play()")
     red = steps.filter(has_text="background:red")
     expect(red).to_have_class("step current", timeout=30_000)  # playing moves the highlight
+
+    # the steps are the owner's (and admins'), as the video is: anyone else gets 404
+    path = f"/api/sessions/{driver.session_id}/steps"
+    status, body = grid_hub.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and body["total"] == steps.count(), body
+    _, stranger = signed_up(grid_hub, "stranger")
+    status, body = grid_hub.request("GET", path,
+                                    headers={"Authorization": f"Bearer {stranger}"})
+    assert (status, body["error"]) == (404, "not_found"), body
+    assert grid_hub.request("GET", path)[0] == 401
