@@ -11,11 +11,11 @@ command path parses, masks, locks or waits for storage.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from hub.background import cancel_and_wait
 from hub.timeline.commands import CommandSummary
 from hub.timeline.devtools import DevtoolsSummary, head, merge
 from hub.timeline.masking import Masker
@@ -111,9 +111,7 @@ class Timeline:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
         await self.flush()
 
     def _write(self, pending: dict[str, list[Entry]]) -> None:

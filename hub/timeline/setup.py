@@ -9,12 +9,12 @@ does not depend on a setting.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from hub.background import cancel_and_wait
 from hub.keys import BRIDGES, PROXY, RECORDINGS, REGISTRY, SETTINGS
 from hub.media.setup import recording_path
 from hub.timeline import routes
@@ -57,9 +57,7 @@ async def _timeline_ctx(app: web.Application) -> AsyncIterator[None]:
     app[PROXY].steps = None
     if BRIDGES in app:
         app[BRIDGES].tap = None
-    retention.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await retention
+    await cancel_and_wait([retention])
     await timeline.close()
 
 
