@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.sync_api import sync_playwright
+from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 
@@ -22,6 +25,7 @@ from tests.integration.media.conftest import (
     show,
     wait_for_video,
 )
+from tests.integration.test_bidi_conformance import BiDiClient
 from tests.support.hubs import RunningHub
 
 SECRET = "TopSecret-4242"
@@ -171,3 +175,36 @@ def test_playwright_over_cdp_makes_a_short_readable_list(timeline_hub):
     assert names.index("Page.navigate") < names.index("Page.captureScreenshot")
     assert not any(n.startswith(("Network.", "Target.")) for n in names)
     assert len(steps) < 60, [s["text"] for s in steps]
+
+
+def test_bidi_calls_and_the_events_that_matter(timeline_hub):
+    options = webdriver.ChromeOptions()
+    options.set_capability("webSocketUrl", True)
+    driver = webdriver.Remote(timeline_hub.url, options=options)
+
+    async def talk(url: str) -> None:
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            client = BiDiClient(ws)
+            tree = await client.send("browsingContext.getTree", {})
+            context = tree["result"]["contexts"][0]["context"]
+            await client.send("session.subscribe", {"events": ["log.entryAdded"]})
+            await client.send("browsingContext.navigate", {
+                "context": context, "wait": "complete",
+                "url": "data:text/html,<script>console.error('broken cart')</script>"})
+            failed = await client.send("browsingContext.navigate", {
+                "context": "no-such-context", "url": "about:blank"})
+            assert failed["type"] == "error"
+
+    try:
+        asyncio.run(talk(driver.capabilities["webSocketUrl"]))
+    finally:
+        quit_quietly(driver)
+    steps = wait_steps(timeline_hub, driver.session_id, "Delete Session")
+    bidi = [s for s in steps if s["kind"] == "bidi"]
+    names = [s["command"] for s in bidi]
+    assert "session.subscribe" not in names, names
+    assert names.count("browsingContext.navigate") == 2, names
+    logged = next(s for s in bidi if s["command"] == "log.entryAdded")
+    assert (logged["error"], logged["message"]) == ("console error", "broken cart")
+    failed = [s for s in bidi if s["command"] == "browsingContext.navigate" and s.get("error")]
+    assert [s["error"] for s in failed] == ["no such frame"], bidi
