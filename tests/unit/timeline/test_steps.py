@@ -44,8 +44,11 @@ def test_typed_text_cookies_and_secret_patterns_are_masked() -> None:
         {"name": "sid", "value": "abc-cookie-value"}]}))
     nav = summary.step("POST", "/url", _json({"url": "https://u:hunter22@x.test/?token=zz9"}),
                        200, b"{}")
-    stored = json.dumps([typed, cookie, cookies, nav])
-    for secret in ("s3cret-pw", "abc-cookie-value", "hunter22", "zz9", '"abc"'):
+    script = summary.step("POST", "/execute/sync", _json({
+        "script": "fetch('/x', {headers: {Authorization: 'Bearer eyJh.bG9n'}})", "args": []}),
+        200, b'{"value": null}')
+    stored = json.dumps([typed, cookie, cookies, nav, script])
+    for secret in ("s3cret-pw", "abc-cookie-value", "hunter22", "zz9", '"abc"', "eyJh"):
         assert secret not in stored
     assert typed["params"]["text"] == MASK and cookies["result"] == {"cookies": ["sid"]}
 
