@@ -9,6 +9,10 @@ local node started, and the direct calls go to that chromedriver's port with the
 id. Calls alternate one by one (direct, hub, hub, direct, ...), so what differs between the
 two columns is only the hub, not a second browser or a moment of background load.
 
+The same run measures the session timeline (hub/timeline): a second hub with ``timeline =
+off`` serves a second session, and its commands are interleaved with the others, so the
+difference between the two hub columns is what recording the steps adds (target: <= 0.05 ms).
+
 ``--auth`` runs the hub with ``auth = on`` (as a shared hub runs) and sends the commands with
 an API token as HTTP Basic credentials, so the auth middleware's work is included.
 
@@ -65,54 +69,103 @@ def node_chromedriver(hub: RunningHub, session_id: str) -> str:
     raise RuntimeError(f"no chromedriver of the hub holds session {session_id}")
 
 
-def paired_rounds(direct: RemoteConnection, hub: RemoteConnection, session_id: str,
-                  count: int, direct_id: str | None = None) -> tuple[list[float], list[float]]:
-    """``count`` calls each way, in ABBA order so neither way always goes first;
-    ``direct_id`` is the session's id on ``direct`` when it differs (the driver's id: the
-    hub's ends with the hub's key)."""
-    ids = {id(direct): direct_id or session_id, id(hub): session_id}
-    for _ in range(100):  # warm both connection pools and the browser
-        direct.execute(Command.GET_TITLE, {"sessionId": ids[id(direct)]})
-        hub.execute(Command.GET_TITLE, {"sessionId": session_id})
-    times: dict[int, list[float]] = {id(direct): [], id(hub): []}
+Way = tuple[RemoteConnection, str]
+
+
+def interleaved_rounds(ways: list[Way], count: int) -> list[list[float]]:
+    """``count`` calls each way, the order rotated every round so no way always goes first."""
+    for _ in range(100):  # warm the connection pools and the browsers
+        for connection, session_id in ways:
+            connection.execute(Command.GET_TITLE, {"sessionId": session_id})
+    times: list[list[float]] = [[] for _ in ways]
     for index in range(count):
-        order = (direct, hub) if index % 2 == 0 else (hub, direct)
-        for connection in order:
+        shift = index % len(ways)
+        order = list(range(len(ways)))[shift:] + list(range(len(ways)))[:shift]
+        if index // len(ways) % 2:
+            order.reverse()
+        for way in order:
+            connection, session_id = ways[way]
             began = time.perf_counter()
-            connection.execute(Command.GET_TITLE, {"sessionId": ids[id(connection)]})  # popped
-            times[id(connection)].append(time.perf_counter() - began)
-    return times[id(direct)], times[id(hub)]
+            connection.execute(Command.GET_TITLE, {"sessionId": session_id})  # it pops the id
+            times[way].append(time.perf_counter() - began)
+    return times
+
+
+def capture_cost(count: int = 200_000) -> tuple[float, float]:
+    """(µs the command path spends handing one command to the timeline, µs the background
+    thread spends summarising and storing it), in this process: the end-to-end columns
+    above move by more than that between two runs on a busy machine."""
+    import asyncio
+    import tempfile
+    import types
+    from pathlib import Path
+
+    from hub.timeline.masking import Masker
+    from hub.timeline.recorder import Timeline
+    from hub.timeline.store import StepStore
+
+    session = types.SimpleNamespace(id="bench")
+    answer = b'{"value":"bench"}'
+
+    async def run() -> tuple[float, float]:
+        with tempfile.TemporaryDirectory() as directory:
+            timeline = Timeline(StepStore(Path(directory)), Masker())
+            began = time.perf_counter()
+            for _ in range(count):
+                started = time.time()
+                timeline.command(session, "GET", "/title", None, started, 200,  # type: ignore[arg-type]
+                                 answer)
+            hot = (time.perf_counter() - began) / count
+            began = time.perf_counter()
+            await timeline.flush()
+            return hot * 1e6, (time.perf_counter() - began) / count * 1e6
+    return asyncio.run(run())
 
 
 def main(count: int = 2000, auth: bool = False) -> None:
-    hub = start_hub("--browsers", "chrome", *(("--auth", "on") if auth else ()))
+    auth_args = ("--auth", "on") if auth else ()
+    hub = start_hub("--browsers", "chrome", "--timeline", "on", *auth_args)
+    plain = start_hub("--browsers", "chrome", "--timeline", "off", *auth_args)
+    drivers: list[webdriver.Remote] = []
     try:
-        config = hub_client_config(hub) if auth else None
-        driver = webdriver.Remote(hub.url, options=webdriver.ChromeOptions(),
-                                  client_config=config)
-        try:
-            driver.get("data:text/html,<title>bench</title>")
-            driver_id = driver.session_id[:-KEY_LENGTH]  # the hub's id ends with its key
-            direct_url = node_chromedriver(hub, driver_id)
-            direct, through_hub = paired_rounds(
-                RemoteConnection(client_config=ClientConfig(remote_server_addr=direct_url)),
-                RemoteConnection(client_config=config or ClientConfig(
-                    remote_server_addr=hub.url)),
-                driver.session_id, count, direct_id=driver_id)
-        finally:
-            driver.quit()
+        configs = [hub_client_config(h) if auth else None for h in (hub, plain)]
+        for running, config in zip((hub, plain), configs, strict=True):
+            drivers.append(webdriver.Remote(running.url, options=webdriver.ChromeOptions(),
+                                            client_config=config))
+            drivers[-1].get("data:text/html,<title>bench</title>")
+        driver_id = drivers[0].session_id[:-KEY_LENGTH]  # the hub's id ends with its key
+        direct_url = node_chromedriver(hub, driver_id)
+        ways: list[Way] = [
+            (RemoteConnection(client_config=ClientConfig(remote_server_addr=direct_url)),
+             driver_id)]
+        for running, config, driver in zip((hub, plain), configs, drivers, strict=True):
+            ways.append((RemoteConnection(client_config=config or ClientConfig(
+                remote_server_addr=running.url)), driver.session_id))
+        direct, through_hub, timeline_off = interleaved_rounds(ways, count)
     finally:
+        for driver in drivers:
+            driver.quit()
         hub.stop()
-    d, h = median_ms(direct), median_ms(through_hub)
+        plain.stop()
+    d, h, o = median_ms(direct), median_ms(through_hub), median_ms(timeline_off)
     added = statistics.median(b - a for a, b in zip(direct, through_hub, strict=True)) * 1000
+    timeline = statistics.median(
+        b - a for a, b in zip(timeline_off, through_hub, strict=True)) * 1000
     mode = " (auth on, HTTP Basic token)" if auth else ""
-    print(f"get title x{count} each way, one session{mode}")
+    print(f"get title x{count} each way, one session per hub{mode}")
     print(f"  chromedriver direct: median {d:.3f} ms  p90 {percentile_ms(direct, 0.9):.3f} ms")
     print(f"  through the hub:     median {h:.3f} ms  p90 "
-          f"{percentile_ms(through_hub, 0.9):.3f} ms")
+          f"{percentile_ms(through_hub, 0.9):.3f} ms  (timeline on)")
+    print(f"  hub, timeline off:   median {o:.3f} ms  p90 "
+          f"{percentile_ms(timeline_off, 0.9):.3f} ms")
     print(f"  added by the hub:    {h - d:+.3f} ms per command "
           f"(median of paired differences {added:+.3f} ms)")
     print(f"  ratio hub/direct:    {h / d:.3f}  (target <= 1.10, <= 0.5 ms added)")
+    print(f"  added by the timeline: {h - o:+.3f} ms per command (median of paired "
+          f"differences {timeline:+.3f} ms; target <= 0.05 ms)")
+    hot, background = capture_cost()
+    print(f"  timeline on the command path: {hot:.2f} µs per command; summarised and stored "
+          f"off it: {background:.2f} µs per command (in a worker thread)")
 
 
 if __name__ == "__main__":

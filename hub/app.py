@@ -59,6 +59,7 @@ from hub.scaling import setup as scaling_setup
 from hub.security import setup as security_setup
 from hub.security.policy import CapabilityPolicy
 from hub.security.privileges import browser_user
+from hub.timeline import setup as timeline_setup
 from hub.ui import setup as ui_setup
 from hub.untrusted import add_request_id
 from hub.w3c import routes as w3c_routes
@@ -158,6 +159,7 @@ def features() -> list[FeatureSetup]:
     found.append(api_setup.setup)
     found.append(cdp_setup.setup)
     found.append(media_setup.setup)
+    found.append(timeline_setup.setup)
     found.append(ui_setup.setup)
     found.append(scaling_setup.setup)
     found.append(monitoring_setup.setup)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -168,6 +169,17 @@ class Settings:
     s3_access_key_id: str = _setting(
         "", "Access key. Empty: the usual AWS chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles).")
     s3_secret_access_key: str = _setting("", "Secret key that goes with s3_access_key_id.")
+    # -- the session timeline (hub/timeline) --
+    timeline: str = _setting(
+        "on", "on: every WebDriver command, and CDP/BiDi call, of a session is kept as a step "
+        "beside its video and served at /api/sessions/{id}/steps. off: nothing is kept.")
+    timeline_secret_patterns: list[str] = _setting(  # noqa: RUF009 - _setting gives a default_factory
+        [], "Regular expressions whose matches are masked in stored steps, on top of the "
+        "built-in ones (bearer/basic credentials, password=..., token=..., user:pass@).")
+    timeline_show_typed_text: bool = _setting(
+        False, "Store the text a test types (Element Send Keys, key actions), except into "
+        "elements found by a locator naming a secret (password, token...). Off: typed text "
+        "is always masked, since the hub cannot tell a password field cheaply.")
     view_link_ttl: float = _setting(
         7 * 24 * 3600.0, "Seconds a signed view link (VNC, video, viewer page) stays valid "
         "unless the request for it asks for less.",
@@ -400,6 +412,14 @@ def validate(settings: Settings) -> None:
                           "file or s3")
     if settings.recording_storage == "s3" and not settings.s3_bucket:
         raise ConfigError("setting 's3_bucket' is needed with recording_storage = s3")
+    if settings.timeline not in {"on", "off"}:
+        raise ConfigError(f"setting 'timeline': {settings.timeline!r} is not on or off")
+    for pattern in settings.timeline_secret_patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(f"setting 'timeline_secret_patterns': {pattern!r}: {error}"
+                              ) from None
     if settings.view_link_ttl <= 0:
         raise ConfigError("setting 'view_link_ttl' must be positive")
     if settings.hub_heartbeat_interval <= 0:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from pytest_tggrid import steps
 from pytest_tggrid.hub import HubClient, HubError
 from pytest_tggrid.options import Options
 
@@ -71,6 +72,7 @@ class GridSession:
     notes: list[str] = dataclasses.field(default_factory=list)
     outcome: str = ""
     url: str = ""
+    failing_step: str = ""
 
     def urls(self, client: HubClient, embedded: bool) -> dict[str, str]:
         """Links that still work when someone reads the report: none for an embedded hub (it
@@ -181,18 +183,30 @@ class Recorder:
                 session.files["video"] = str(path.resolve())
             except HubError as error:
                 session.notes.append(f"no video: {error}")
+        if failed:
+            self._save_steps(session)
         info = {"nodeid": session.nodeid, "sessionId": session.session_id,
                 "kind": session.kind, "browser": session.browser,
                 "browserVersion": session.capabilities.get("browserVersion", ""),
                 "outcome": session.outcome, "url": session.url,
                 "hub": self.client.url, "urls": session.urls(self.client, self.embedded),
                 "capabilities": session.capabilities, "files": session.files,
-                "notes": session.notes}
+                "failingStep": session.failing_step, "notes": session.notes}
         path = session.folder / "session.json"
         path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
         session.files["session"] = str(path.resolve())
         self.item.stash.setdefault(RESULTS, []).append(
             {**info, "files": dict(session.files), "folder": str(session.folder.resolve())})
+
+
+    def _save_steps(self, session: GridSession) -> None:
+        """The session's timeline from the hub, and which command failed."""
+        saved = steps.save(self.client, session.session_id, session.folder)
+        if isinstance(saved, str):
+            session.notes.append(saved)
+            return
+        path, session.failing_step = saved
+        session.files["steps"] = str(path.resolve())
 
 
 RECORDER = pytest.StashKey[Recorder]()

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_tggrid.junit import ATTACHMENT_ORDER, SESSION_PROPERTY
+from pytest_tggrid.steps import html_list
 
 
 def _failed(results: list[dict[str, Any]]) -> bool:
@@ -110,8 +111,10 @@ def _html_extras(report: pytest.TestReport, results: list[dict[str, Any]],
                 media.append(extras.png(data, name="Screenshot"))
             else:
                 media.append(extras.image(relative(files["screenshot"]), name="Screenshot"))
+        if "steps" in files:
+            media.append(extras.html(html_list(files["steps"])))
         for key, name in (("html", "Page source"), ("console", "Browser console"),
-                          ("trace", "Playwright trace")):
+                          ("trace", "Playwright trace"), ("steps", "Steps (JSON)")):
             if key in files:
                 links.append(extras.url(relative(files[key]), name=name))
         if failed and "replay" in urls:
@@ -124,10 +127,13 @@ def _html_extras(report: pytest.TestReport, results: list[dict[str, Any]],
 def summary_lines(result: dict[str, Any]) -> list[str]:
     files, urls = result["files"], result["urls"]
     lines = [f"{result['nodeid']}  (session {result['sessionId']}, {result['browser']})"]
+    if result.get("failingStep"):
+        lines.append(f"    failing command: {result['failingStep']}")
     if result.get("url"):
         lines.append(f"    page url: {result['url']}")
     for label, key in (("video", "video"), ("screenshot", "screenshot"), ("page", "html"),
-                       ("console", "console"), ("trace", "trace"), ("session", "session")):
+                       ("console", "console"), ("trace", "trace"), ("steps", "steps"),
+                       ("session", "session")):
         if key in files:
             lines.append(f"    {label}: {files[key]}")
     for label, key in (("video url", "video"), ("replay", "replay")):

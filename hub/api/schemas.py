@@ -310,3 +310,43 @@ class RecordingQuery(Query):
 
 __all__ = [name for name, value in dict(globals()).items()
            if isinstance(value, type) and issubclass(value, BaseModel)]
+
+
+# -- the session timeline (hub/timeline) ----------------------------------------------------
+
+class StepQuery(Query):
+    offset: Id | None = Field(default=None, description="index of the first step (default 0)")
+    limit: Annotated[int, Field(ge=1, le=1000, description="page size (default 200)")] | None = (
+        None)
+
+
+class Step(Reply):
+    seq: int = Field(description="order of the step in the session")
+    kind: Literal["webdriver", "cdp", "bidi"]
+    command: str = Field(description="W3C command name (Navigate To, Element Click...) or the "
+                         "CDP/BiDi method")
+    start: float = Field(description="seconds on the video's clock (or since the session "
+                         "started, without a video)")
+    end: float
+    method: str | None = Field(default=None, description="HTTP method (WebDriver)")
+    status: int | None = Field(default=None, description="HTTP status (WebDriver)")
+    target: str | None = Field(default=None, description="URL, locator, or element")
+    params: dict[str, Any] | None = Field(default=None, description="essentials, masked")
+    result: dict[str, Any] | None = None
+    error: str | None = Field(default=None, description="W3C error code or CDP/BiDi error")
+    message: str | None = None
+    count: int | None = Field(default=None, description="merged identical steps in a row")
+    event: bool | None = Field(default=None, description="an event from the browser")
+    text: str = Field(description="the step in one readable line")
+
+
+class StepPage(Reply):
+    sessionId: str
+    clock: Literal["video", "session"] = Field(
+        description="what start/end count from: the video's first frame, or the session start")
+    origin: str | None = Field(description="ISO 8601 time of second 0")
+    total: int
+    offset: int
+    limit: int
+    next: int | None = Field(description="offset of the next page; null on the last")
+    steps: list[Step]

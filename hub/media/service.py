@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from hub.db.recordings import RECORDING, RecordingInfo
@@ -59,6 +59,8 @@ class RecordingService:
         self._pending: dict[str, Recording] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.uploader: Uploader | None = None  # recording_storage = s3
+        # Told the session id of each deleted recording (the timeline deletes its steps).
+        self.deleted_listeners: list[Callable[[str], None]] = []
 
     def busy(self, session_id: str) -> bool:
         """True while the session's video is being recorded or finished (answer 409)."""
@@ -144,6 +146,8 @@ class RecordingService:
             await asyncio.to_thread(Path(info.path).unlink, missing_ok=True)
             await asyncio.to_thread(work_path(Path(info.path)).unlink, missing_ok=True)
         await self.catalog.delete(info.id)
+        for listener in self.deleted_listeners:
+            await asyncio.to_thread(listener, info.session_id)
         log.info("recording.deleted id=%s path=%s", info.id, info.path)
 
     async def sweep(self, now: dt.datetime | None = None) -> int:

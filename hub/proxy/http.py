@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # Ends a session whose node or browser is gone, with the reason (the grid's end_session).
 EndLost = Callable[["Session", str], Awaitable[object]]
+# The timeline's capture: (session, method, tail, body, epoch it began, status, answer bytes).
+StepTap = Callable[["Session", str, str, "bytes | None", float, int, bytes], None]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class CommandProxy:
         self.pool = pool or UpstreamPool()
         # Metrics hook: seconds each command took at the node (one histogram observe).
         self.observe: Callable[[float], None] | None = None
+        # Timeline hook (hub/timeline): keeps what is in memory already, parses nothing here.
+        self.steps: StepTap | None = None
 
     async def forward(self, request: web.Request, session: Session, tail: str) -> web.Response:
         session.node_session.commands += 1  # the node's liveness probe waits for silence
@@ -62,6 +66,7 @@ class CommandProxy:
             target += "?" + request.query_string
         body = await request.read() if request.body_exists else None
         began = time.perf_counter()
+        started = time.time()
         try:
             upstream = await self.pool.request(
                 request.method, host, port, target, body, request.headers.get("Content-Type")
@@ -76,6 +81,9 @@ class CommandProxy:
         if (upstream.status == 404 and request.method != "DELETE"
                 and _says_session_gone(upstream.body)):
             await self._end_dead(session, "the browser went away (the driver no longer knows it)")
+        if self.steps is not None:
+            self.steps(session, request.method, tail, body, started, upstream.status,
+                       upstream.body)
         headers = CIMultiDict(upstream.headers)
         if "Content-Type" not in headers:
             headers["Content-Type"] = JSON_CONTENT_TYPE

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +31,12 @@ _NOT_SENDABLE = {1004, 1005, 1006, 1015}
 # The hub's upstream websockets keep text frames as bytes (decode_text=False).
 UpstreamWebSocket = aiohttp.ClientWebSocketResponse[Literal[False]]
 AnyWebSocket = web.WebSocketResponse | UpstreamWebSocket
+
+
+# (from the client?, the message's bytes); None: the bridge closed.
+FrameTap = Callable[[bool, "bytes | None"], None]
+# The timeline's capture (hub/timeline): (session, bridge, kind, from the client?, bytes).
+BridgeTap = Callable[["Session", object, str, bool, "bytes | None"], None]
 
 
 class UpstreamUnavailable(Exception):
@@ -84,7 +91,8 @@ class _Ended:
 
 
 async def _pump(source: AnyWebSocket, target: AnyWebSocket,
-                on_message: Callable[[], None] | None) -> _Ended:
+                on_message: Callable[[], None] | None,
+                tap: Callable[[bytes], None] | None = None) -> _Ended:
     while True:
         try:
             message = await source.receive()
@@ -95,6 +103,8 @@ async def _pump(source: AnyWebSocket, target: AnyWebSocket,
         try:
             if kind is WSMsgType.TEXT or kind is WSMsgType.BINARY:
                 await target.send_frame(message.data, kind)  # text stays undecoded bytes
+                if tap is not None and kind is WSMsgType.TEXT:
+                    tap(message.data)
             elif kind is WSMsgType.CLOSE:
                 return _Ended(source, message.data, message.extra or "", clean=True)
             elif kind in (WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
@@ -129,10 +139,14 @@ class Bridge:
         if not self._stop.done():
             self._stop.set_result((code, reason))
 
-    async def run(self, on_message: Callable[[], None] | None = None) -> None:
-        """Pump both ways; return once both sides are closed."""
-        pumps = (asyncio.create_task(_pump(self.client, self.upstream, on_message)),
-                 asyncio.create_task(_pump(self.upstream, self.client, on_message)))
+    async def run(self, on_message: Callable[[], None] | None = None,
+                  tap: FrameTap | None = None) -> None:
+        """Pump both ways; return once both sides are closed. ``tap(from_client, data)``
+        sees each text message after it was passed on."""
+        sent, received = ((functools.partial(tap, True), functools.partial(tap, False))
+                          if tap is not None else (None, None))
+        pumps = (asyncio.create_task(_pump(self.client, self.upstream, on_message, sent)),
+                 asyncio.create_task(_pump(self.upstream, self.client, on_message, received)))
         try:
             waiting: set[asyncio.Future[Any]] = {*pumps, self._stop}
             await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
@@ -185,6 +199,7 @@ class Bridges:
 
     def __init__(self) -> None:
         self._open: dict[str, dict[Bridge, asyncio.Task[None]]] = {}
+        self.tap: BridgeTap | None = None  # the timeline, when on
 
     def __len__(self) -> int:
         return sum(len(bridges) for bridges in self._open.values())
@@ -201,9 +216,13 @@ class Bridges:
 
     async def _run(self, session: Session, bridge: Bridge) -> None:
         log.info("websocket.open kind=%s id=%s", bridge.name, session.id)
+        tap = self.tap
         try:
-            await bridge.run(session.touch)
+            await bridge.run(session.touch, None if tap is None else functools.partial(
+                tap, session, bridge, bridge.name))
         finally:
+            if tap is not None:
+                tap(session, bridge, bridge.name, False, None)
             bridges = self._open.get(session.id, {})
             bridges.pop(bridge, None)
             if not bridges:
