@@ -45,8 +45,9 @@ def route_to_owner(request: web.Request, handler: Handler) -> Awaitable[web.Stre
         if (request.method, request.path) in NEW_SESSION and HOP_HEADER not in request.headers:
             return _new_session(request, handler, request.app[PEERS])
         return handler(request)
-    if request.app[REGISTRY].find(session_id) is not None:
-        return handler(request)
+    if request.app[REGISTRY].find(session_id) is not None or (
+            request.method == "GET" and request.path == f"/api/sessions/{session_id}"):
+        return handler(request)  # the session's row: any hub reads it in the database
     peers = request.app[PEERS]
     key = owner_key(session_id)
     if not key or key == peers.directory.own_key or HOP_HEADER in request.headers:
