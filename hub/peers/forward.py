@@ -21,7 +21,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import aiohttp
-from aiohttp import WSCloseCode, hdrs, web
+from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from hub.peers.ids import HOP_HEADER
@@ -32,6 +32,7 @@ from hub.proxy.websocket import (
     MAX_MESSAGE,
     Bridge,
     client_websocket,
+    hold,
 )
 from hub.w3c.errors import JSON_CONTENT_TYPE
 
@@ -140,9 +141,7 @@ class PeerForwarder:
             raise PeerRefused(error.status, error.message) from None
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             raise PeerUnreachable(f"{type(error).__name__}: {error}") from None
-        ws = client_websocket(None)
-        if upstream.protocol:
-            ws._protocols = (upstream.protocol,)
+        ws = client_websocket(None, (upstream.protocol,) if upstream.protocol else ())
         try:
             await ws.prepare(request)
         except BaseException:
@@ -152,11 +151,7 @@ class PeerForwarder:
         task = asyncio.create_task(bridge.run())
         self._bridges.add(task)
         task.add_done_callback(self._bridges.discard)
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            bridge.close(WSCloseCode.GOING_AWAY, "the client went away")
-            raise
+        await hold(bridge, task)
         return ws
 
     async def close(self) -> None:

@@ -62,12 +62,13 @@ async def connect_upstream(
         raise UpstreamUnavailable(f"{type(error).__name__}: {error}") from None
 
 
-def client_websocket(heartbeat: float | None) -> web.WebSocketResponse:
+def client_websocket(heartbeat: float | None,
+                     protocols: tuple[str, ...] = ()) -> web.WebSocketResponse:
     """The public side: no compression, text left undecoded (latency); pings notice
     clients that vanished."""
     return web.WebSocketResponse(autoclose=False, autoping=True, compress=False,
                                  max_msg_size=MAX_MESSAGE, heartbeat=heartbeat or None,
-                                 timeout=CLOSE_TIMEOUT, decode_text=False)
+                                 timeout=CLOSE_TIMEOUT, decode_text=False, protocols=protocols)
 
 
 def sendable(code: int | None, fallback: int) -> int:
@@ -258,10 +259,15 @@ async def serve_bridge(
         await _close(upstream, WSCloseCode.GOING_AWAY, b"")
         raise
     bridge = Bridge(ws, upstream, name)
-    task = bridges.start(session, bridge)
+    await hold(bridge, bridges.start(session, bridge))
+    return ws
+
+
+async def hold(bridge: Bridge, task: asyncio.Task[None]) -> None:
+    """Wait for the task running ``bridge``; a cancelled handler (the client went away)
+    asks the bridge to close both sides, which its own task still does."""
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:
         bridge.close(WSCloseCode.GOING_AWAY, "the client went away")
         raise
-    return ws

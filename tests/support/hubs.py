@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -94,6 +95,13 @@ class RunningHub:
             except (psutil.Error, OSError):
                 continue
         return found
+
+    def reap_after_kill(self) -> None:
+        """What a hub killed with SIGKILL left (browsers under its drivers; a hub started
+        later reaps them): killed, as that hub's restart would."""
+        for process in self.descendants():
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         if self.process.poll() is None:

@@ -140,6 +140,7 @@ def test_hubs_behind_haproxy_share_the_load_and_survive_a_killed_hub(grid) -> No
 
     # mid-run: sessions open on every hub, one hub dies
     drivers = [selenium_session(balancer.url) for _ in range(6)]
+    victim, victim_key = None, "-"
     try:
         by_hub = {key: [d for d in drivers if d.session_id.endswith(key)] for key in keys}
         victim_key = max(by_hub, key=lambda key: len(by_hub[key]))
@@ -162,3 +163,5 @@ def test_hubs_behind_haproxy_share_the_load_and_survive_a_killed_hub(grid) -> No
         for driver in drivers:
             if not driver.session_id.endswith(victim_key):
                 driver.quit()
+        if victim is not None:
+            victim.reap_after_kill()

@@ -106,3 +106,4 @@ async def test_any_hub_serves_any_session(hub_factory: HubFactory,
     assert owner_id in body["value"]["message"]
     assert other.request("GET", f"/session/{own}/title")[0] == 200, "its own carry on"
     assert other.request("DELETE", f"/session/{own}")[0] == 200
+    owner.reap_after_kill()
