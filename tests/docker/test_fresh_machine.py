@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 REPOSITORY = "tggrid-test/fresh-machine"
+COMMIT_TIMEOUT = 1800
 HOST_CA = Path(os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt")
 # The checkout minus what a new machine would not have; pyproject.toml stays as installed
 # (it is part of the image's key), so setup.sh finds the virtualenv current.
@@ -75,8 +76,10 @@ def _set_up(client: docker.DockerClient, run_container: RunContainer) -> str:
     _run(container, "cd /src && scripts/setup.sh", "scripts/setup.sh on a fresh machine",
          environment=environment)
     _run(container, "rm -rf /src/tests /root/.cache", "cleanup")
-    container.commit(REPOSITORY, tag.rsplit(":", 1)[1],
-                     conf={"Env": ["LANG=C.UTF-8"], "Cmd": ["sleep", "infinity"]})
+    # Committing some 3 GB takes minutes on a busy machine: past docker-py's 60 s default.
+    with docker.from_env(timeout=COMMIT_TIMEOUT) as patient:
+        patient.api.commit(container.id, REPOSITORY, tag.rsplit(":", 1)[1],
+                           conf={"Env": ["LANG=C.UTF-8"], "Cmd": ["sleep", "infinity"]})
     return tag
 
 
