@@ -84,9 +84,13 @@ def probe(path: Path) -> tuple[str, float]:
 
 
 def pixel_at(path: Path, seconds: float, x: int, y: int) -> tuple[int, int, int]:
-    """The RGB colour of one pixel of the frame shown at ``seconds``."""
+    """The RGB colour of one pixel of the frame a player shows at ``seconds``: the last frame
+    that began at or before it. The video has a variable frame rate (a still page is a frame
+    every few seconds), and ``-ss`` alone would hand back the first frame *after* the moment,
+    so the frames are spread to a constant rate first and the one at the moment is taken."""
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-ss", f"{seconds:.2f}", "-i", str(path), "-frames:v", "1",
+        ["ffmpeg", "-v", "error", "-i", str(path), "-vf", "fps=50",
+         "-ss", f"{seconds:.2f}", "-frames:v", "1",
          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
         capture_output=True, check=True, timeout=60).stdout
     assert len(raw) == WIDTH * HEIGHT * 3, len(raw)
