@@ -81,7 +81,9 @@ async def confirm_recent(request: web.Request, body: dict[str, Any]) -> None:
 REAUTHENTICATION = {
     401: Answer("wrong password, or not signed in", s.Error),
     403: Answer("the password (and code) are needed: the sign-in is older than reauth_window, "
-                "or the caller holds only an API token", s.Error)}
+                "or the caller holds only an API token", s.Error),
+    429: Answer("too many failed passwords or codes from this account or address; wait",
+                s.Error)}
 
 
 @operation("Start two-factor enrolment", tag="accounts", body=s.Reauthentication,
