@@ -14,6 +14,7 @@ from docker.models.containers import Container
 from selenium import webdriver
 
 from hub import images
+from hub.peers.ids import KEY_LENGTH
 from tests.docker.test_docker_node import PAGE, options_for, session_containers, wait_until
 from tests.support.fixtures import HubFactory
 from tests.support.hubs import RunningHub
@@ -30,11 +31,13 @@ def _running(client: docker.DockerClient, hub: RunningHub) -> dict[str, Containe
 
 
 def _serves(container: Container, session_id: str) -> bool:
-    """Whether the driver in ``container`` holds ``session_id`` (asked on its published port)."""
+    """Whether the driver in ``container`` holds the hub's ``session_id`` (asked on its
+    published port, under the driver's own id: the hub's ends with the hub's key)."""
     port = container.ports["4444/tcp"][0]["HostPort"]
+    driver_id = session_id[:-KEY_LENGTH]
     try:
         with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/session/{session_id}/url", timeout=30) as reply:
+                f"http://127.0.0.1:{port}/session/{driver_id}/url", timeout=30) as reply:
             return reply.status == 200
     except (urllib.error.URLError, OSError):
         return False

@@ -22,6 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 
 from hub import images
+from hub.peers.ids import KEY_LENGTH
 from tests.docker.test_docker_node import PAGE, wait_until
 from tests.integration.media.conftest import fetch, open_session, probe, show, wait_for_video
 from tests.integration.media.test_lifecycle import status_of
@@ -130,8 +131,9 @@ def test_the_warm_pool_keeps_a_started_pod(
     try:
         driver.get(PAGE)
         address = kube.api.pods[waiting["metadata"]["name"]]["status"]["podIP"]
+        driver_id = driver.session_id[:-KEY_LENGTH]  # the hub's id ends with the hub's key
         with urllib.request.urlopen(  # the waiting Pod's driver holds the client's session
-                f"http://{address}:4444/session/{driver.session_id}/url", timeout=30) as reply:
+                f"http://{address}:4444/session/{driver_id}/url", timeout=30) as reply:
             served_by_waiting = reply.status == 200
         wait_until(lambda: pool()["size"] == 1, "the pool refilling", timeout=120)
     finally:
