@@ -32,6 +32,10 @@ from hub import debugger
 log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 80
+# Chromium sends a screencast frame only when the page paints: a page that last painted before
+# the screencast began (the blank page a session starts on) may send none for a long time, so
+# when none came this long after the start, the page's picture is asked for once.
+FIRST_FRAME_NUDGE = 0.5
 MAX_MESSAGE = 64 * 2**20  # a 4K JPEG in base64 is a few MiB
 
 FrameSink = Callable[[bytes], Awaitable[None]]
@@ -173,6 +177,24 @@ class Screencast:
                 log.info("screencast.follow_failed target=%s error=%s", wanted, error)
                 return
             log.info("screencast.filming target=%s", wanted)
+            self._spawn(self._first_frame(session, self.frames))
+
+    async def _first_frame(self, session: str, before: int) -> None:
+        """The filmed page's picture, when it sent no frame of its own since filming began."""
+        await asyncio.sleep(FIRST_FRAME_NUDGE)
+        if self.frames != before or self._filmed is None or self._filmed[1] != session:
+            return
+        try:
+            shot = await self._call("Page.captureScreenshot",
+                                    {"format": "jpeg", "quality": JPEG_QUALITY}, session=session)
+        except ScreencastError as error:  # the page closed meanwhile
+            log.info("screencast.first_frame_failed error=%s", error)
+            return
+        data = shot.get("data")
+        if data and self.frames == before and self._filmed is not None \
+                and self._filmed[1] == session:
+            self.frames += 1
+            await self.sink(base64.b64decode(data))
 
     async def _frame(self, params: dict[str, Any], session: str) -> None:
         """Hand the frame on, then acknowledge it no sooner than the rate allows."""

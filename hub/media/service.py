@@ -103,15 +103,17 @@ class RecordingService:
 
     async def complete(
         self, recording_id: str, path: Path, ended_at: dt.datetime, *, partial: str = "",
+        cut: bool = False,
     ) -> None:
         """Make the served MP4 from the fragments and probe it: ready with duration and size,
         ``partial`` when the file was cut short (``partial`` says why, if known), or failed
-        if nothing plays."""
+        if nothing plays. ``cut``: the session was cut short whatever the file says (its hub
+        died: a screencast's ffmpeg closes the file cleanly at the end of its input)."""
         reason = partial  # kept for a failure: a file never copied out says nothing itself
         try:
             if not await finish_file(path, hub_id=self.hub_id):
                 partial = partial or "the recording was cut short"
-            else:
+            elif not cut:
                 partial = ""
             duration = duration_of(await probe(path, hub_id=self.hub_id))
             size = (await asyncio.to_thread(path.stat)).st_size
@@ -213,7 +215,7 @@ class RecordingService:
                 await self.catalog.fail(info.id, f"{who} stopped while recording; no file")
             else:
                 await self.complete(info.id, path, ended,
-                                    partial=f"{who} stopped while recording")
+                                    partial=f"{who} stopped while recording", cut=True)
             log.warning("recording.settled id=%s session=%s hub=%s", info.id, info.session_id,
                         owner or "")
             settled += 1

@@ -77,9 +77,12 @@ def _set_up(client: docker.DockerClient, run_container: RunContainer) -> str:
          environment=environment)
     _run(container, "rm -rf /src/tests /root/.cache", "cleanup")
     # Committing some 3 GB takes minutes on a busy machine: past docker-py's 60 s default.
-    with docker.from_env(timeout=COMMIT_TIMEOUT) as patient:
+    patient = docker.from_env(timeout=COMMIT_TIMEOUT)
+    try:
         patient.api.commit(container.id, REPOSITORY, tag.rsplit(":", 1)[1],
                            conf={"Env": ["LANG=C.UTF-8"], "Cmd": ["sleep", "infinity"]})
+    finally:
+        patient.close()
     return tag
 
 
