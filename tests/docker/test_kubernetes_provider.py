@@ -221,6 +221,6 @@ def test_a_pod_deleted_under_a_recorded_session_leaves_its_video_a_killed_one_th
     lost = status_of(hub, killed.session_id)
     assert lost["status"] == "failed", lost
     assert f"could not fetch the video from Pod {killed_pod}" in lost["error"], lost
-    # why, as the session was told: the Pod's end (its watch) or the dead browser (the
-    # liveness probe), whichever noticed first
-    assert "stopped" in lost["error"] or "the browser died" in lost["error"], lost
+    # The session's own end reason joins this only when the Pod's watch or the liveness probe
+    # noticed first; a client command that finds the driver gone ends it through the proxy,
+    # whose reason the node does not hear (see the closing note of this change).
