@@ -78,9 +78,11 @@ async def test_recordings_a_dead_hub_left_open_are_settled(service, videos, samp
     gone = await service.catalog.create(session_id="gone", path=str(videos / "gone.mp4"),
                                         name="gone.mp4", owner=None, started_at=NOW)
     assert await service.settle_interrupted() == 3
-    ready = await service.catalog.get(playable.id)
-    assert ready.status == "ready" and 1.5 < ready.duration < 2.5, "a whole file is kept whole"
-    assert ready.size == (videos / "done.mp4").stat().st_size
+    kept = await service.catalog.get(playable.id)
+    # the whole file is kept whole, and still marked cut short: its hub died in the session
+    assert kept.status == "partial" and 1.5 < kept.duration < 2.5, "a whole file is kept whole"
+    assert kept.error == "the hub stopped while recording", kept.error
+    assert kept.size == (videos / "done.mp4").stat().st_size
     assert (await service.catalog.get(torn.id)).status == "failed"
     assert (await service.catalog.get(gone.id)).status == "failed"
     assert await service.catalog.search(Search(status="recording")) == []
@@ -149,10 +151,10 @@ async def test_recordings_of_dead_hubs_on_a_shared_database_are_settled_and_no_o
         failed = await service.catalog.get(far.id)
         assert failed.status == "failed"
         assert failed.error == "hub dead-elsewhere stopped while recording; no file"
-        assert (await service.catalog.get(near.id)).status == "ready", "its file is here"
+        assert (await service.catalog.get(near.id)).status == "partial", "its file is here"
         for untouched in (live, mine, no_row):
             assert (await service.catalog.get(untouched.id)).status == "recording"
         assert await service.settle_interrupted(alive) == 1, "at start: by directory too"
-        assert (await service.catalog.get(no_row.id)).status == "ready"
+        assert (await service.catalog.get(no_row.id)).status == "partial"
     finally:
         await db.close()
