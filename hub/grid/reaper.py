@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+from hub.background import every
 from hub.ending import EndCause
 from hub.grid.distributor import Distributor
 
@@ -26,9 +26,4 @@ async def reap_idle(distributor: Distributor) -> int:
 
 
 async def run_reaper(distributor: Distributor, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await reap_idle(distributor)
-        except Exception:
-            log.exception("reaper.failed")
+    await every(interval, lambda: reap_idle(distributor), "reaper.failed")

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from hub.background import every
 from hub.db.recordings import RECORDING, RecordingInfo
 from hub.grid.session import Session
 from hub.media.catalog import RecordingCatalog, Search, utcnow
@@ -227,12 +228,7 @@ class RecordingService:
 
     async def run_retention(self, interval: float) -> None:
         """Sweep every ``interval`` seconds (the first sweep runs at start, before this)."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("recording.retention_failed")
+        await every(interval, self.sweep, "recording.retention_failed")
 
     async def close(self) -> None:
         """Let recordings being finished write their metadata (sessions are ended by now)."""

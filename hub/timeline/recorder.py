@@ -15,7 +15,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from hub.background import cancel_and_wait
+from hub.background import cancel_and_wait, every
 from hub.timeline.commands import CommandSummary
 from hub.timeline.devtools import DevtoolsSummary, head, merge
 from hub.timeline.masking import Masker
@@ -85,15 +85,8 @@ class Timeline:
     # -- off the hot path ---------------------------------------------------------------------
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="timeline")
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.flush()
-            except Exception:
-                log.exception("timeline.flush_failed")
+        self._task = asyncio.create_task(
+            every(self.interval, self.flush, "timeline.flush_failed"), name="timeline")
 
     async def flush(self) -> None:
         """Summarise and store everything captured so far."""

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from hub.background import cancel_and_wait
+from hub.background import cancel_and_wait, every
 from hub.keys import BRIDGES, PROXY, RECORDINGS, REGISTRY, SETTINGS
 from hub.media.setup import recording_path
 from hub.timeline import routes
@@ -26,12 +26,10 @@ log = logging.getLogger(__name__)
 RETENTION_INTERVAL = 24 * 3600.0
 
 
-async def _retention(store: StepStore, days: float) -> None:
-    while True:
-        removed = await asyncio.to_thread(store.sweep, days)
-        if removed:
-            log.info("timeline.retention removed=%d days=%g", removed, days)
-        await asyncio.sleep(RETENTION_INTERVAL)
+async def _sweep(store: StepStore, days: float) -> None:
+    removed = await asyncio.to_thread(store.sweep, days)
+    if removed:
+        log.info("timeline.retention removed=%d days=%g", removed, days)
 
 
 async def _timeline_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -51,8 +49,10 @@ async def _timeline_ctx(app: web.Application) -> AsyncIterator[None]:
     app[PROXY].steps = timeline.command
     if BRIDGES in app:
         app[BRIDGES].tap = timeline.frame
-    retention = asyncio.create_task(_retention(store, settings.recording_retention_days),
-                                    name="timeline-retention")
+    days = settings.recording_retention_days
+    retention = asyncio.create_task(
+        every(RETENTION_INTERVAL, lambda: _sweep(store, days), "timeline.retention_failed",
+              first=True), name="timeline-retention")
     yield
     app[PROXY].steps = None
     if BRIDGES in app:
