@@ -36,6 +36,10 @@ JPEG_QUALITY = 80
 # the screencast began (the blank page a session starts on) may send none for a long time, so
 # when none came this long after the start, the page's picture is asked for once.
 FIRST_FRAME_NUDGE = 0.5
+# A page target announced while Chromium is still setting it up (the tab chromedriver opens)
+# can refuse the screencast ("Not attached to an active page"); it is tried again this often.
+FOLLOW_RETRY = 0.2
+FOLLOW_ATTEMPTS = 25
 MAX_MESSAGE = 64 * 2**20  # a 4K JPEG in base64 is a few MiB
 
 FrameSink = Callable[[bytes], Awaitable[None]]
@@ -60,6 +64,7 @@ class Screencast:
         self._ids = itertools.count(1)
         self._pages: list[str] = []  # page targets, oldest first; the last one is filmed
         self._filmed: tuple[str, str] | None = None  # (target id, DevTools session id)
+        self._refusals: dict[str, int] = {}  # target id -> times it refused the screencast
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._next_ack = 0.0
@@ -146,6 +151,7 @@ class Screencast:
             self._pages.append(info["targetId"])
         elif method == "Target.targetDestroyed" and params.get("targetId") in self._pages:
             self._pages.remove(params["targetId"])
+            self._refusals.pop(params["targetId"], None)
         else:
             return
         self._spawn(self._follow())
@@ -157,14 +163,15 @@ class Screencast:
             if self._filmed is not None and self._filmed[0] == wanted:
                 return
             if self._filmed is not None:
-                target, session = self._filmed
+                target, old = self._filmed
                 self._filmed = None
                 if target in self._pages:  # still open, merely not the newest any more
                     with contextlib.suppress(ScreencastError):
-                        await self._call("Page.stopScreencast", session=session)
-                        await self._call("Target.detachFromTarget", {"sessionId": session})
+                        await self._call("Page.stopScreencast", session=old)
+                        await self._call("Target.detachFromTarget", {"sessionId": old})
             if wanted is None:
                 return
+            session: str | None = None
             try:
                 attached = await self._call("Target.attachToTarget",
                                             {"targetId": wanted, "flatten": True})
@@ -173,11 +180,23 @@ class Screencast:
                 await self._call("Page.startScreencast", {
                     "format": "jpeg", "quality": JPEG_QUALITY, "maxWidth": self.width,
                     "maxHeight": self.height, "everyNthFrame": 1}, session=session)
-            except (ScreencastError, KeyError) as error:  # the page closed meanwhile
-                log.info("screencast.follow_failed target=%s error=%s", wanted, error)
+            except (ScreencastError, KeyError) as error:  # closed meanwhile, or not ready yet
+                self._filmed = None
+                if session is not None:
+                    with contextlib.suppress(ScreencastError):
+                        await self._call("Target.detachFromTarget", {"sessionId": session})
+                refusals = self._refusals[wanted] = self._refusals.get(wanted, 0) + 1
+                log.info("screencast.follow_failed target=%s attempt=%d error=%s",
+                         wanted, refusals, error)
+                if wanted in self._pages and refusals < FOLLOW_ATTEMPTS:
+                    self._spawn(self._follow_later())
                 return
             log.info("screencast.filming target=%s", wanted)
             self._spawn(self._first_frame(session, self.frames))
+
+    async def _follow_later(self) -> None:
+        await asyncio.sleep(FOLLOW_RETRY)
+        await self._follow()
 
     async def _first_frame(self, session: str, before: int) -> None:
         """The filmed page's picture, when it sent no frame of its own since filming began."""
@@ -185,9 +204,11 @@ class Screencast:
         if self.frames != before or self._filmed is None or self._filmed[1] != session:
             return
         try:
-            shot = await self._call("Page.captureScreenshot",
-                                    {"format": "jpeg", "quality": JPEG_QUALITY}, session=session)
-        except ScreencastError as error:  # the page closed meanwhile
+            async with asyncio.timeout(FIRST_FRAME_NUDGE * 10):  # a page that never paints
+                shot = await self._call("Page.captureScreenshot",
+                                        {"format": "jpeg", "quality": JPEG_QUALITY},
+                                        session=session)
+        except (ScreencastError, TimeoutError) as error:  # the page closed meanwhile
             log.info("screencast.first_frame_failed error=%s", error)
             return
         data = shot.get("data")
