@@ -133,14 +133,14 @@ def main(count: int = 2000, auth: bool = False) -> None:
             drivers.append(webdriver.Remote(running.url, options=webdriver.ChromeOptions(),
                                             client_config=config))
             drivers[-1].get("data:text/html,<title>bench</title>")
-        driver_id = drivers[0].session_id[:-KEY_LENGTH]  # the hub's id ends with its key
+        driver_id = (drivers[0].session_id or "")[:-KEY_LENGTH]  # the hub's id ends with its key
         direct_url = node_chromedriver(hub, driver_id)
         ways: list[Way] = [
             (RemoteConnection(client_config=ClientConfig(remote_server_addr=direct_url)),
              driver_id)]
         for running, config, driver in zip((hub, plain), configs, drivers, strict=True):
             ways.append((RemoteConnection(client_config=config or ClientConfig(
-                remote_server_addr=running.url)), driver.session_id))
+                remote_server_addr=running.url)), driver.session_id or ""))
         direct, through_hub, timeline_off = interleaved_rounds(ways, count)
     finally:
         for driver in drivers:

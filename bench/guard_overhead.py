@@ -40,7 +40,8 @@ async def measure(n: int) -> None:
     guard = make_guard(HostPolicy.from_settings(Settings()))
     requests = [make_mocked_request("GET", "/session/abc/title", headers=SELENIUM),
                 make_mocked_request("POST", "/session/abc/url", headers=SELENIUM)]
-    direct, guarded = [], []
+    direct: list[float] = []
+    guarded: list[float] = []
     for index in range(n):
         request = requests[index % 2]
         for column, call in ((direct, lambda request=request: handler(request)),

@@ -9,7 +9,7 @@ eval "$(scripts/services.sh)"
 # Stream pytest's progress as it goes, so a log cut short still shows how far the run got.
 export PYTHONUNBUFFERED=1
 .venv/bin/ruff check hub pytest_tggrid tests bench examples
-.venv/bin/mypy  # hub/ and pytest_tggrid/ at the settings in pyproject.toml [tool.mypy]
+.venv/bin/mypy  # hub/, pytest_tggrid/ and bench/ at the settings in pyproject.toml [tool.mypy]
 set +e
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
 status=$?
