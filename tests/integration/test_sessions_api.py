@@ -3,6 +3,7 @@ and audit trail a quit, an idle timeout and a crashed driver each leave."""
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
@@ -109,3 +110,25 @@ def test_idle_timeout_and_driver_crash_are_told_apart(hub_factory: HubFactory) -
     row = wait_for_row(hub, doomed, "failed")
     assert row["failed"] and "exited" in row["endReason"]
     assert session_audit(hub, doomed) == ["session.failed", "session.create"]
+
+
+def test_ending_through_the_api_finishes_when_the_client_hangs_up(
+        hub_factory: HubFactory) -> None:
+    """A script that sends DELETE and exits at once still gets the whole end: browser and
+    driver gone, the slot free, the row closed (the hub cancels a handler whose client left)."""
+    hub = hub_factory("--max-sessions", "1")
+    session_id = create(hub)["sessionId"]
+    assert {p.name() for p in hub.descendants()} & {"chromedriver", "chromium"}
+    host, port = hub.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as client:
+        client.sendall(f"DELETE /api/sessions/{session_id} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                       "Content-Length: 0\r\n\r\n".encode())
+    row = wait_for_row(hub, session_id, "closed")
+    assert row["endReason"] == "it was ended through the API"
+    deadline = time.monotonic() + 30
+    while {p.name() for p in hub.descendants()} & {"chromedriver", "chromium"}:
+        assert time.monotonic() < deadline, [p.name() for p in hub.descendants()]
+        time.sleep(0.2)
+    _, body = hub.request("GET", "/status")
+    assert [s for n in body["value"]["nodes"] for s in n["slots"] if s["session"]] == []
+    assert create(hub)["sessionId"]  # the one slot takes the next session
