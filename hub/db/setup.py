@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from hub.background import cancel_and_wait
+from hub.background import cancel_and_wait, every
 from hub.config import Settings
 from hub.db import migrate
 from hub.db.audit import AuditLog
@@ -39,15 +39,10 @@ HUB_STATE_LISTENERS = web.AppKey("hub_state_listeners", list[Listener])
 FENCE_LISTENERS = web.AppKey("fence_listeners", list[FenceListener])
 
 
-async def _retention(audit: AuditLog, days: int) -> None:
-    while True:
-        try:
-            removed = await audit.purge(days)
-            if removed:
-                log.info("audit.purged entries=%d older_than_days=%d", removed, days)
-        except Exception:
-            log.exception("audit.purge_failed")
-        await asyncio.sleep(RETENTION_INTERVAL)
+async def _purge(audit: AuditLog, days: int) -> None:
+    removed = await audit.purge(days)
+    if removed:
+        log.info("audit.purged entries=%d older_than_days=%d", removed, days)
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -66,7 +61,9 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     app[REGISTRY].subscribe(SessionRecorder(writer, audit, app[HUB_ID]))
     retention = None
     if settings.audit_retention_days > 0:
-        retention = asyncio.create_task(_retention(audit, settings.audit_retention_days))
+        days = settings.audit_retention_days
+        retention = asyncio.create_task(every(
+            RETENTION_INTERVAL, lambda: _purge(audit, days), "audit.purge_failed", first=True))
     yield
     if retention is not None:
         retention.cancel()
