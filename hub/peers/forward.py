@@ -6,6 +6,8 @@ caller could not get by reaching the owner directly (and needs no trust between 
 the shared database). ``Host`` and ``Origin`` pass unchanged: hubs behind one load balancer
 answer to the same names, so the owner's request guard sees what this hub's saw, and the
 URLs it builds (``se:cdp``, the live view) name the address the client used.
+The client's address goes in ``X-Forwarded-For`` as this hub resolved it, so an owner that
+trusts its peers (``trusted_proxies``) audits the client, never an address the client forged.
 
 WebDriver commands take the lean keep-alive client of the command proxy (the cost of a
 mis-routed command is one more loopback hop, ``bench/misrouted_command.py``); everything else
@@ -24,6 +26,7 @@ import aiohttp
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
+from hub.callers import caller_of
 from hub.peers.ids import HOP_HEADER
 from hub.proxy.upstream import UpstreamError, UpstreamPool
 from hub.proxy.websocket import (
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # What a command carries to the owner hub besides its body: who the caller is and where from.
 COMMAND_HEADERS = ("Authorization", "Cookie", "Origin", "Sec-Fetch-Site", "User-Agent",
-                   "X-Forwarded-For", "X-Real-IP")
+                   "X-Real-IP")
 # Never passed on in either direction (RFC 9110 7.6.1); Content-Length is recomputed.
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
@@ -52,6 +55,13 @@ HOP_BY_HOP = frozenset({
     "sec-websocket-accept", "sec-websocket-protocol",
 })
 CHUNK = 256 * 1024
+
+
+def forwarded_for(request: web.Request) -> str:
+    """The client's address as this hub resolved it (its own ``trusted_proxies`` honoured),
+    for the owner hub to audit when it trusts this one: never the ``X-Forwarded-For`` the
+    client sent, which this hub may not have believed."""
+    return caller_of(request).ip or "unknown"
 
 
 class PeerUnreachable(Exception):
@@ -74,7 +84,8 @@ class PeerForwarder:
         self._bridges: set[asyncio.Task[None]] = set()
 
     def _hop(self, request: web.Request) -> str:
-        lines = [f"{HOP_HEADER}: {self._own_id}\r\n"]
+        lines = [f"{HOP_HEADER}: {self._own_id}\r\n",
+                 f"X-Forwarded-For: {forwarded_for(request)}\r\n"]
         headers = request.headers
         for name in COMMAND_HEADERS:
             value = headers.get(name)
@@ -102,6 +113,7 @@ class PeerForwarder:
         headers = CIMultiDict((name, value) for name, value in request.headers.items()
                               if name.lower() not in HOP_BY_HOP)
         headers[HOP_HEADER] = self._own_id
+        headers["X-Forwarded-For"] = forwarded_for(request)
         return headers
 
     async def stream(self, request: web.Request, peer: Peer) -> web.StreamResponse:

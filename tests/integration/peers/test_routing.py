@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
@@ -33,6 +34,19 @@ def _new_session(hub: RunningHub, **options: object) -> dict:
     return body["value"]
 
 
+def _audited(hub: RunningHub, session_id: str, action: str) -> list[str]:
+    """The addresses the audit log gives for ``action`` on the session (rows are written off
+    the request's path: waits a little for the first)."""
+    deadline = time.monotonic() + 10
+    while True:
+        _, audit = hub.request("GET", "/api/audit-logs?resourceType=session&limit=500")
+        found = [e["ipAddress"] for e in audit["items"]
+                 if e["resourceId"] == session_id and e["action"] == action]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def _ws(hub: RunningHub, path: str) -> str:
     return hub.url.replace("http", "ws", 1) + path
 
@@ -56,8 +70,10 @@ async def test_any_hub_serves_any_session(hub_factory: HubFactory,
                                           postgres_url: str) -> None:  # noqa: F811
     flags = (*FLAGS, "--database-url", postgres_url)
     with ThreadPoolExecutor(2) as starting:  # each start waits for its hub to answer
-        owner, other = starting.map(lambda name: hub_factory(*flags, name=name),
-                                    ("owner", "other"))
+        # the owner believes X-Forwarded-For from loopback (a proxy there), the other does not
+        owner, other = starting.map(lambda extra: hub_factory(*flags, *extra[1], name=extra[0]),
+                                    (("owner", ("--trusted-proxies", "127.0.0.1")),
+                                     ("other", ())))
     owner_id = owner.request("GET", "/api/hubs")[1]["self"]
     created = _new_session(owner, enableVNC=True, enableVideo=True)
     session_id = created["sessionId"]
@@ -91,6 +107,13 @@ async def test_any_hub_serves_any_session(hub_factory: HubFactory,
     status, headers, part = fetch(video, {"Range": "bytes=10-99"})
     assert status == 206 and part == whole[10:100]
     assert headers["Content-Range"] == f"bytes 10-99/{len(whole)}"
+
+    # the owner audits the client as the hub that forwarded resolved it: a client's forged
+    # X-Forwarded-For, which the other hub did not believe, does not become its address
+    ended = _new_session(owner)["sessionId"]
+    assert other.request("DELETE", f"/api/sessions/{ended}",
+                         headers={"X-Forwarded-For": "203.0.113.9"})[0] == 204
+    assert _audited(owner, ended, "session.delete") == ["127.0.0.1"]
 
     # a full hub hands a waiting request to the one with room
     left = _new_session(owner)["sessionId"]
