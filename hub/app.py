@@ -106,6 +106,13 @@ async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     await client.close()
 
 
+async def _sentinel_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Whatever this hub starts is killed when it dies outright, not at the next start."""
+    sentinel = await processes.start_sentinel(app[HUB_ID])
+    yield
+    await processes.stop_sentinel(sentinel)
+
+
 async def _nodes_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     await asyncio.to_thread(processes.reap_orphans, app[HUB_ID])
@@ -216,6 +223,7 @@ def create_app(settings: Settings, hub_id: str | None = None) -> web.Application
     app[CAPABILITY_HOOKS] = []
     settings.data_path.mkdir(parents=True, exist_ok=True)
     app.cleanup_ctx.append(_upstream_ctx)
+    app.cleanup_ctx.append(_sentinel_ctx)
     app.cleanup_ctx.append(_nodes_ctx)
     app.cleanup_ctx.append(_background_ctx)
     app.on_shutdown.append(_on_shutdown)

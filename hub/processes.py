@@ -14,6 +14,7 @@ import ctypes
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO
 
@@ -155,6 +156,42 @@ def reap_orphans(hub_id: str) -> int:
         log.warning("orphans.reaped count=%d", len(orphans))
         kill_processes(orphans, grace=1.0)
     return len(orphans)
+
+
+def reap_hub(hub_id: str, hub_pid: int) -> int:
+    """Kill what the hub ``hub_id`` running as ``hub_pid`` started, in this pid namespace
+    (:mod:`hub.sentinel`, once that hub is gone); returns how many were killed."""
+    mark = str(hub_pid)
+    own_namespace = pid_namespace()
+    left = []
+    for process in psutil.process_iter():
+        if process.pid == os.getpid():
+            continue
+        try:
+            environ = process.environ()
+        except (psutil.Error, OSError):
+            continue
+        if environ.get(HUB_ID_ENV) == hub_id and environ.get(HUB_PID_ENV) == mark \
+                and pid_namespace(process.pid) == own_namespace:
+            left.append(process)
+    kill_processes(left, grace=1.0)
+    return len(left)
+
+
+async def start_sentinel(hub_id: str) -> asyncio.subprocess.Process:
+    """:mod:`hub.sentinel` for this hub: its own session and no death signal, so it outlives
+    a hub killed outright; it writes to the hub's own output. Stop it with
+    :func:`stop_sentinel` on a clean shutdown."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "hub.sentinel", hub_id, stdin=asyncio.subprocess.PIPE,
+        start_new_session=True)
+
+
+async def stop_sentinel(sentinel: asyncio.subprocess.Process) -> None:
+    """A clean shutdown stopped everything itself: the sentinel has nothing left to do."""
+    with contextlib.suppress(ProcessLookupError):
+        sentinel.terminate()
+    await sentinel.wait()
 
 
 def _hub_alive(pid: int, hub_id: str) -> bool:

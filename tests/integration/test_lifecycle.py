@@ -103,17 +103,44 @@ def test_signal_ends_sessions_and_leaves_no_process(hub_factory, sig):
     assert hub.descendants() == []
 
 
-def test_a_new_hub_reaps_what_a_killed_hub_left(hub_factory):
+def _sentinel(hub) -> psutil.Process:
+    return next(p for p in psutil.Process(hub.process.pid).children()
+                if "hub.sentinel" in p.cmdline())
+
+
+def _killed_with_a_browser(hub_factory):
     crashed = hub_factory("--browsers", "chrome")
     driver = webdriver.Remote(crashed.url, options=webdriver.ChromeOptions())
     driver.get("data:text/html,<title>orphan</title>")
-    assert crashed.descendants()
-    crashed.stop(signal.SIGKILL)
-    hub_factory("--browsers", "chrome")
-    deadline = time.monotonic() + 15
-    while crashed.descendants() and time.monotonic() < deadline:
+    assert named(crashed, "chrom")
+    return crashed
+
+
+def _wait_until_gone(hub, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while hub.descendants() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert crashed.descendants() == []
+    assert hub.descendants() == []
+
+
+def test_a_hub_killed_outright_takes_its_browsers_along(hub_factory):
+    """SIGKILL (or the OOM killer): the drivers die with the hub, and its sentinel kills the
+    browsers under them at once, with no other hub started."""
+    crashed = _killed_with_a_browser(hub_factory)
+    sentinel = _sentinel(crashed)
+    crashed.stop(signal.SIGKILL)
+    _wait_until_gone(crashed)
+    sentinel.wait(10)  # and then it is gone too
+
+
+def test_a_new_hub_reaps_what_a_killed_hub_left(hub_factory):
+    """Should the sentinel die with the hub too, the next hub to start kills the rest."""
+    crashed = _killed_with_a_browser(hub_factory)
+    _sentinel(crashed).kill()
+    crashed.stop(signal.SIGKILL)
+    assert named(crashed, "chrom"), "the browsers outlive a hub and its sentinel"
+    hub_factory("--browsers", "chrome")
+    _wait_until_gone(crashed)
 
 
 def test_a_restarted_hub_fails_the_session_rows_its_killed_run_left(hub_factory):
