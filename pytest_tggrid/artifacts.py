@@ -6,6 +6,7 @@ screenshot); the outcome comes from the setup and call reports kept on the item.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -143,9 +144,16 @@ class Recorder:
             self._say(line)
 
     def _say(self, line: str) -> None:
+        """On the terminal now, past the output capture of the fixture that says it (else
+        only a failing test's captured output would show it)."""
         self.item.stash.setdefault(LIVE_LINKS, []).append(line)
-        terminal = self.item.config.pluginmanager.get_plugin("terminalreporter")
-        if terminal is not None and not hasattr(self.item.config, "workerinput"):
+        plugins = self.item.config.pluginmanager
+        terminal = plugins.get_plugin("terminalreporter")
+        if terminal is None or hasattr(self.item.config, "workerinput"):
+            return
+        capture = plugins.get_plugin("capturemanager")
+        with (capture.global_and_fixture_disabled() if capture is not None
+              else contextlib.nullcontext()):
             terminal.write_line(line)
 
     def capture(self, session: GridSession, screenshot: Callable[[Path], None],
