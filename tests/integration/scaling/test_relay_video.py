@@ -5,6 +5,7 @@ wait on) while it runs and after it ended."""
 from __future__ import annotations
 
 import time
+import urllib.request
 
 from tests.integration.scaling.conftest import (
     ALLOW_RELAY_BINARY,
@@ -45,3 +46,7 @@ def test_a_relay_session_asking_for_video_starts_unrecorded_and_says_so(
     assert row["capabilities"]["tggrid:options"]["enableVideo"] is False, row
     status, listed = hub.request("GET", "/api/recordings")
     assert status == 200 and listed["recordings"] == [], listed
+    with urllib.request.urlopen(f"{hub.url}/ui/sessions/{session_id}", timeout=30) as page:
+        html = page.read().decode()
+    assert "This session is not recorded: its node (relay-novideo) records no video" in html
+    assert "<video" not in html
