@@ -84,8 +84,8 @@ def video_on(caps: dict[str, Any]) -> bool:
     return bool((caps.get("tggrid:options") or {}).get("enableVideo"))
 
 
-NOT_RECORDED = ("not recorded: the grid's node for this session records no video (the hub "
-                "answered tggrid:options.enableVideo false, as for a relay node)")
+NOT_RECORDED = ("not recorded: the grid's node for this session records no video (a relay "
+                "node), so there is none to keep")
 
 
 def not_recorded(requested: dict[str, Any], answered: dict[str, Any]) -> str:

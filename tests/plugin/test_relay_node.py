@@ -5,15 +5,16 @@ the node does not record."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from pytest_tggrid.grid import NOT_RECORDED
-from tests.integration.scaling.conftest import (  # noqa: F401 - chromedrivers is a fixture
+from tests.integration.scaling.conftest import (
     ALLOW_RELAY_BINARY,
     RELAY_CHROME,
+    Chromedriver,
     add_relay,
-    chromedrivers,
 )
 from tests.plugin.conftest import RunSuite, results_dir, session_info
 from tests.plugin.conftest import test_folder as folder_of
@@ -22,21 +23,29 @@ from tests.support.fixtures import HubFactory
 pytestmark = [pytest.mark.browser]
 
 SUITE = """
-def test_passes(tggrid_driver):
-    tggrid_driver.get("data:text/html,<title>ok</title>")
-    assert tggrid_driver.title == "ok"
+import pytest
 
-def test_fails(tggrid_driver):
+@pytest.mark.parametrize("title", ["ok", "missing"])
+def test_title(tggrid_driver, title):
     tggrid_driver.get("data:text/html,<title>ok</title>")
-    assert tggrid_driver.title == "missing"
+    assert tggrid_driver.title == title
 """
 
 
+@pytest.fixture
+def upstream() -> Iterator[Chromedriver]:
+    """The bare chromedriver the relay passes sessions to."""
+    driver = Chromedriver()
+    yield driver
+    driver.stop()
+
+
 def test_a_relay_session_runs_without_a_video_and_the_run_says_why(
-    pytester: pytest.Pytester, run_suite: RunSuite, hub_factory: HubFactory, chromedrivers,
+    pytester: pytest.Pytester, run_suite: RunSuite, hub_factory: HubFactory,
+    upstream: Chromedriver,
 ) -> None:
     hub = hub_factory("--browsers", "firefox", *ALLOW_RELAY_BINARY)
-    add_relay(hub, chromedrivers(), "relay-plugin", max_sessions=1)
+    add_relay(hub, upstream, "relay-plugin", max_sessions=1)
     pytester.makepyfile(test_suite=SUITE)
 
     result = run_suite("--tggrid", "--tggrid-url", hub.url, "--tggrid-video", "on",
@@ -47,7 +56,7 @@ def test_a_relay_session_runs_without_a_video_and_the_run_says_why(
     said = [line for line in result.outlines if "does not record video" in line]
     assert said == ["tggrid: the grid's node for chrome sessions does not record video: tests "
                     "on it run without one (no video is waited for)"], result.outlines
-    for name in ("test_passes", "test_fails"):
+    for name in ("test_title-ok", "test_title-missing"):
         folder = folder_of(results_dir(pytester), name)
         info = session_info(folder)
         assert info["notes"] == [NOT_RECORDED], info

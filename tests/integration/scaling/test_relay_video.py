@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import urllib.request
 
+from pytest_tggrid.hub import HubClient
 from tests.integration.scaling.conftest import (
     ALLOW_RELAY_BINARY,
     RELAY_CHROME,
@@ -36,6 +37,9 @@ def test_a_relay_session_asking_for_video_starts_unrecorded_and_says_so(
     assert "is not recorded" in answer["message"], answer
     assert "relay-novideo (relay) records no video" in answer["message"], answer
     assert time.monotonic() - asked < 5
+    # what the plugin asks of a Playwright session, which gets no capabilities back
+    assert HubClient(hub.url).refuses_video(session_id)
+    assert not HubClient(hub.url).refuses_video("no-such-session")
 
     quit_session(hub, session_id)
     status, answer = hub.request("GET", f"/api/sessions/{session_id}/video", timeout=10)
