@@ -62,6 +62,11 @@ class SessionScreen(Protocol):
     @property
     def endpoints(self) -> dict[str, str]: ...
 
+    @property
+    def recorded(self) -> bool:
+        """Whether ``attach`` started a recording of the session."""
+        ...
+
     async def attach(self, session_id: str,
                      endpoints: Mapping[str, str] | None = None) -> None: ...
 

@@ -6,6 +6,7 @@ screenshot); the outcome comes from the setup and call reports kept on the item.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -26,6 +27,8 @@ EMBEDDED_URL = pytest.StashKey[bool]()
 # Live-view links of the sessions a test opened: printed at once in a plain run, carried on
 # the setup report to the controller under xdist (a worker has no terminal).
 LIVE_LINKS = pytest.StashKey[list[str]]()
+# Lines a run says only once (the controller also drops repeats its workers send).
+SAID = pytest.StashKey[set[str]]()
 
 MAX_SLUG = 100
 
@@ -73,6 +76,7 @@ class GridSession:
     outcome: str = ""
     url: str = ""
     failing_step: str = ""
+    not_recorded: str = ""  # the grid said it keeps no video of this session, and why
 
     def urls(self, client: HubClient, embedded: bool) -> dict[str, str]:
         """Links that still work when someone reads the report: none for an embedded hub (it
@@ -108,14 +112,20 @@ class Recorder:
         self.embedded = item.config.stash.get(EMBEDDED_URL, False)
 
     def start(self, session_id: str, kind: str, browser: str,
-              capabilities: dict[str, Any], video_enabled: bool) -> GridSession:
+              capabilities: dict[str, Any], video_enabled: bool,
+              not_recorded: str = "") -> GridSession:
+        """``not_recorded``: the grid answered that it keeps no video of the session (why);
+        said once per run, and nothing is waited for or downloaded."""
         self.count += 1
         folder = self.root / slug(self.item.nodeid)
         if self.count > 1:
             folder = folder / f"session-{self.count}"
         session = GridSession(self.item.nodeid, session_id, kind, browser, capabilities,
-                              video_enabled, folder)
+                              video_enabled, folder, not_recorded=not_recorded)
         self._announce(session)
+        if not_recorded:
+            self._say_once(f"tggrid: the grid's node for {browser} sessions does not record "
+                           "video: tests on it run without one (no video is waited for)")
         return session
 
     def _announce(self, session: GridSession) -> None:
@@ -124,12 +134,26 @@ class Recorder:
         live = session.capabilities.get("tggrid:vncUrl")
         if not live and self.options.vnc and session.session_id != "unknown":
             live = f"{self.client.url}/ui/sessions/{session.session_id}/live"
-        if not live:
-            return
-        line = f"tggrid: live view of {session.nodeid}: {live}"
+        if live:
+            self._say(f"tggrid: live view of {session.nodeid}: {live}")
+
+    def _say_once(self, line: str) -> None:
+        said = self.item.config.stash.setdefault(SAID, set())
+        if line not in said:
+            said.add(line)
+            self._say(line)
+
+    def _say(self, line: str) -> None:
+        """On the terminal now, past the output capture of the fixture that says it (else
+        only a failing test's captured output would show it)."""
         self.item.stash.setdefault(LIVE_LINKS, []).append(line)
-        terminal = self.item.config.pluginmanager.get_plugin("terminalreporter")
-        if terminal is not None and not hasattr(self.item.config, "workerinput"):
+        plugins = self.item.config.pluginmanager
+        terminal = plugins.get_plugin("terminalreporter")
+        if terminal is None or hasattr(self.item.config, "workerinput"):
+            return
+        capture = plugins.get_plugin("capturemanager")
+        with (capture.global_and_fixture_disabled() if capture is not None
+              else contextlib.nullcontext()):
             terminal.write_line(line)
 
     def capture(self, session: GridSession, screenshot: Callable[[Path], None],
@@ -176,7 +200,9 @@ class Recorder:
         """After the browser is gone: the video (when kept) and session.json."""
         failed = session.outcome == "failed"
         session.folder.mkdir(parents=True, exist_ok=True)
-        if session.video_enabled and self.options.keeps_video(failed):
+        if session.not_recorded:
+            session.notes.append(session.not_recorded)
+        elif session.video_enabled and self.options.keeps_video(failed):
             path = session.folder / "video.mp4"
             try:
                 self.client.download_video(session.session_id, path)

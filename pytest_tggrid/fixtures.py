@@ -14,7 +14,14 @@ import pytest
 
 from pytest_tggrid import engines
 from pytest_tggrid.artifacts import EMBEDDED_URL, Recorder, recorder_for
-from pytest_tggrid.grid import Grid, session_capabilities, test_capabilities, video_on
+from pytest_tggrid.grid import (
+    Grid,
+    merge,
+    not_recorded,
+    session_capabilities,
+    test_capabilities,
+    video_on,
+)
 from pytest_tggrid.hub import HubClient, HubError
 from pytest_tggrid.options import Options
 
@@ -69,12 +76,30 @@ def _tggrid_recorder(request: pytest.FixtureRequest, tggrid: Grid) -> Recorder:
     return recorder_for(request.node, tggrid.options, tggrid.client)
 
 
-def _driver_options(browser: str) -> Any:
+def _driver_options(browser: str, caps: dict[str, Any]) -> Any:
+    """Selenium's options for ``caps``. Its ChromeOptions and FirefoxOptions rebuild their
+    vendor block (``goog:chromeOptions``, ``moz:firefoxOptions``) when they are sent, which
+    would drop the one given (a relay's browser binary and flags): it is merged back there."""
     from selenium import webdriver
     from selenium.webdriver.common.options import ArgOptions
 
     known = {"chrome": webdriver.ChromeOptions, "firefox": webdriver.FirefoxOptions}
-    return known.get(browser, ArgOptions)()
+    base: Any = known.get(browser, ArgOptions)
+    given = {key: value for key, value in caps.items()
+             if key == getattr(base, "KEY", None) and isinstance(value, dict)}
+
+    class GridOptions(base):  # type: ignore[misc, valid-type]
+        def to_capabilities(self) -> dict[str, Any]:
+            built: dict[str, Any] = super().to_capabilities()
+            for key, block in given.items():  # its prefs and the like merged, not replaced
+                built[key] = merge(built.get(key) or {}, block)
+            return built
+
+    options = GridOptions()
+    for key, value in caps.items():
+        if key not in given:
+            options.set_capability(key, value)
+    return options
 
 
 @pytest.fixture
@@ -88,16 +113,16 @@ def tggrid_driver(
     browser = tggrid_capabilities["browserName"]
     if problem := engines.selenium_problem(browser, list(tggrid.offers)):
         pytest.fail(problem, pytrace=False)
-    options = _driver_options(browser)
-    for key, value in tggrid_capabilities.items():
-        options.set_capability(key, value)
+    options = _driver_options(browser, tggrid_capabilities)
     config = (ClientConfig(remote_server_addr=tggrid.url, auth_type=AuthType.BEARER,
                            token=tggrid.token) if tggrid.token else None)
     driver = webdriver.Remote(command_executor=tggrid.url, options=options, client_config=config)
     actual = dict(driver.capabilities)
+    unrecorded = not_recorded(tggrid_capabilities, actual)
     session = _tggrid_recorder.start(driver.session_id or "", "webdriver",
                                      str(actual.get("browserName") or browser), actual,
-                                     video_on(tggrid_capabilities))
+                                     video_on(tggrid_capabilities) and not unrecorded,
+                                     not_recorded=unrecorded)
     try:
         yield driver
     finally:

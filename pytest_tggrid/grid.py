@@ -82,3 +82,18 @@ test_capabilities.__test__ = False  # type: ignore[attr-defined]
 
 def video_on(caps: dict[str, Any]) -> bool:
     return bool((caps.get("tggrid:options") or {}).get("enableVideo"))
+
+
+NOT_RECORDED = ("not recorded: the grid's node for this session records no video (a relay "
+                "node), so there is none to keep")
+
+
+def not_recorded(requested: dict[str, Any], answered: dict[str, Any]) -> str:
+    """Why the grid keeps no video of a session that asked for one, or "": the hub's answer
+    says ``enableVideo: false`` when the node does not film (a relay) and gives no video
+    link, so there is nothing to wait for or download."""
+    options = answered.get("tggrid:options")
+    if (video_on(requested) and "tggrid:videoUrl" not in answered
+            and isinstance(options, dict) and options.get("enableVideo") is False):
+        return NOT_RECORDED
+    return ""

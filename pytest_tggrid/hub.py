@@ -75,6 +75,15 @@ class HubClient:
     def video_url(self, session_id: str) -> str:
         return f"{self.url}/api/sessions/{session_id}/video"
 
+    def refuses_video(self, session_id: str) -> bool:
+        """Whether the hub says a running session is not recorded (its node films nothing: a
+        relay); a recorded one answers 409 until it has ended, so nothing is downloaded."""
+        try:
+            self._open("GET", f"/api/sessions/{session_id}/video", timeout=30)
+        except HubError as error:
+            return error.status == 404 and '"not_recorded"' in str(error)
+        return False
+
     def download_video(self, session_id: str, target: Path, wait: float = 90) -> None:
         """Save the session's video; the hub answers 409 until ffmpeg has finished the file."""
         deadline = time.monotonic() + wait

@@ -136,12 +136,15 @@ class Collector:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.failures: list[dict[str, Any]] = []
+        self.said: set[str] = set()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if report.when == "setup" and terminal is not None:
             for line in getattr(report, "tggrid_live", ()):  # from an xdist worker
-                terminal.write_line(line)
+                if line not in self.said:  # each worker says its say-once lines once
+                    self.said.add(line)
+                    terminal.write_line(line)
         results = getattr(report, "tggrid", None)
         if report.when == "teardown" and results:
             self.failures.extend(r for r in results if r.get("outcome") == "failed")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_tggrid.artifacts import Recorder
-from pytest_tggrid.grid import CDP_OPTIONS, Grid, video_on
+from pytest_tggrid.grid import CDP_OPTIONS, NOT_RECORDED, Grid, video_on
 
 CONNECT_TIMEOUT_MS = 120_000
 
@@ -25,7 +25,11 @@ class PlaywrightGridSession:
         session_id = grid.client.find_running(str(options.get("name"))) or "unknown"
         truth = {"browserName": "chrome", "browserVersion": self.browser.version,
                  "tggrid:options": {k: v for k, v in options.items() if k in CDP_OPTIONS}}
-        self.session = recorder.start(session_id, "cdp", "chrome", truth, video_on(capabilities))
+        unrecorded = (NOT_RECORDED if video_on(capabilities) and session_id != "unknown"
+                      and grid.client.refuses_video(session_id) else "")
+        self.session = recorder.start(session_id, "cdp", "chrome", truth,
+                                      video_on(capabilities) and not unrecorded,
+                                      not_recorded=unrecorded)
         self.console: list[str] = []
         self.captured = False
 

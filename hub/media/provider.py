@@ -69,6 +69,10 @@ class SessionMedia:
         """Private addresses for the hub's bridges (``vnc``); they never leave the hub."""
         return {"vnc": self.vnc.address} if self.vnc else {}
 
+    @property
+    def recorded(self) -> bool:
+        return self.recorder is not None
+
     async def attach(self, session_id: str, endpoints: Mapping[str, str] | None = None) -> None:
         """The driver named the session: start recording into a file named after it
         (by screencast from the ``cdp`` endpoint, the browser's DevTools address)."""

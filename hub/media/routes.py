@@ -90,7 +90,9 @@ async def vnc_socket(request: web.Request) -> web.StreamResponse:
            answers={200: Answer("the video", {"type": "string", "contentMediaType": "video/mp4"},
                                 "video/mp4"),
                      206: Answer("part of the video", {"type": "string"}, "video/mp4"),
-                     404: Answer("no such session or recording of the caller's", s.Error),
+                     404: Answer("no such session or recording of the caller's, or the "
+                                 "session is not recorded (code not_recorded: it did not ask, "
+                                 "or its node, a relay, records no video)", s.Error),
                      409: Answer("still being recorded", s.Error),
                      416: Answer("the range is outside the file")})
 async def session_video(request: web.Request) -> web.StreamResponse:
@@ -104,8 +106,7 @@ async def session_video(request: web.Request) -> web.StreamResponse:
         raise Conflict(f"session {session_id} is still being recorded; the video is there "
                        "once the session has ended", code="still_recording")
     if info is None:
-        raise NotFound(f"session {session_id} is not recorded; ask for a video with "
-                       "tggrid:options.enableVideo")
+        raise NotFound(_not_recorded(session_id, session), code="not_recorded")
     if info.status == FAILED:
         raise NotFound(f"the recording of session {session_id} failed: {info.error}",
                        code="recording_failed")
@@ -117,6 +118,16 @@ async def session_video(request: web.Request) -> web.StreamResponse:
     if not await asyncio.to_thread(path.is_file):
         raise NotFound(f"the video file of session {session_id} is gone")
     return web.FileResponse(path, headers=headers)
+
+
+def _not_recorded(session_id: str, session: Session | None) -> str:
+    """Why a running session has no video: it did not ask, or its node films nothing."""
+    if session is None or not session.options.enable_video:
+        return (f"session {session_id} is not recorded; ask for a video with "
+                "tggrid:options.enableVideo")
+    node = session.slots.node
+    return (f"session {session_id} is not recorded: its node {node.id} ({node.kind}) records "
+            "no video, so there will be none")
 
 
 async def _from_bucket(request: web.Request, info: RecordingInfo,

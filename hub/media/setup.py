@@ -48,15 +48,27 @@ def recording_path(settings: Settings) -> Path:
 
 
 def add_capabilities(request: web.Request, session: Session, caps: dict[str, Any]) -> None:
-    """se:vnc / se:vncEnabled / tggrid:vncUrl / tggrid:videoUrl, all on the hub's address."""
+    """se:vnc / se:vncEnabled / tggrid:vncUrl / tggrid:videoUrl, all on the hub's address.
+
+    The video link only for a session its node films: a relay records nothing, so a session
+    that asked for a video there answers ``tggrid:options.enableVideo: false`` instead (and
+    no upstream grid's video link is passed on)."""
     public_url = request.app[SETTINGS].public_url
     base = public_base(request, public_url)
     if "vnc" in session.node_session.endpoints:
         caps["se:vnc"] = f"{websocket_base(request, public_url)}/session/{session.id}/se/vnc"
         caps["se:vncEnabled"] = True
         caps["tggrid:vncUrl"] = f"{base}/ui/sessions/{session.id}/live"
-    if session.options.enable_video:
+    if session.node_session.recorded:
         caps["tggrid:videoUrl"] = f"{base}/api/sessions/{session.id}/video"
+        return
+    caps.pop("tggrid:videoUrl", None)
+    if session.options.enable_video:
+        options = caps.get("tggrid:options")
+        caps["tggrid:options"] = {**(options if isinstance(options, dict) else {}),
+                                  "enableVideo": False}
+        log.info("session.not_recorded id=%s node=%s kind=%s", session.id, session.slots.id,
+                 session.slots.node.kind)
 
 
 async def _media_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -57,7 +57,7 @@ class GridCollector(Collector):
         yield used
         yield up
         yield GaugeMetricFamily("tggrid_recordings_active", "Sessions being recorded now.",
-                                value=sum(1 for s in sessions if s.options.enable_video))
+                                value=sum(1 for s in sessions if s.node_session.recorded))
         extras = self.extras()
         if "pool_size" in extras:
             yield GaugeMetricFamily("tggrid_pool_size", "Started, never-used browsers waiting.",

@@ -43,6 +43,9 @@ class NodeSession:
     ``url`` is the driver's base URL; commands for the session go to
     ``{url}/session/{session_id}/...``. ``endpoints`` carries the private addresses other
     parts of the hub bridge to (``cdp``, ``bidi``, ``vnc``); they never leave the hub.
+    ``recorded`` is set by a node that films the session (it registered a recorder with the
+    media provider): only then does the hub hand out a link to its video. A relay never
+    sets it: asking it for a video starts the session, unrecorded.
     """
 
     session_id: str
@@ -54,6 +57,7 @@ class NodeSession:
     died: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
     death_reason: str = ""
     quit_sent: bool = False
+    recorded: bool = False
     commands: int = 0  # client commands in flight (hub.nodes.liveness probes only at 0)
     handle: Any = None
 

@@ -196,6 +196,7 @@ class DockerNode(browser_image.ImageNode):
         if options.enable_video:
             handle.recording = self._register_recording(session_id, options)
             if handle.recording is not None:
+                session.recorded = True
                 await asyncio.to_thread(mark, container, handle.recording.path)
         self._sessions[tag] = session
         self.liveness.start(self.http, session)

@@ -200,6 +200,7 @@ class KubernetesNode(browser_image.ImageNode):
             recording = ContainerRecording(self.media.video_path(session_id, options.video_name),
                                            time.time())
             self.media.register_recorder(session_id, recording)
+            session.recorded = True
             self._recordings[name] = (
                 recording, video_url(browser_image.address(host, RECORDING_PORT)))
         self._sessions[name] = session

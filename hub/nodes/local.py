@@ -274,6 +274,7 @@ class LocalNode(Node):
         session = NodeSession(session_id, url, returned, stereotype, handle=handle)
         if media is not None:
             session.endpoints.update(media.endpoints)
+            session.recorded = media.recorded
         session.endpoints.update(driver_http.driver_endpoints(returned))
         handle.watcher = asyncio.create_task(self._watch(session, handle))
         return session
@@ -325,7 +326,7 @@ class LocalNode(Node):
                                   timeout=aiohttp.ClientTimeout(total=30)) as response:
             if response.status != 200:
                 raise SessionStartError(
-                    f"could not size the Firefox window to {width}x{height}: "
+                    f"could not size the {browser} window to {width}x{height}: "
                     f"{(await response.text())[:500]}")
 
     async def _wait_ready(

@@ -64,6 +64,7 @@ async def detail_page(request: web.Request) -> web.Response:
         "vnc_url": vnc, "recording": recording,
         "video_ready": recording is not None and recording.status in (READY, PARTIAL)
                        and live is None,
+        "not_recorded": recording is None and _video_refused(capabilities),
         "capabilities": json.dumps(capabilities, indent=2, sort_keys=True, default=str),
         "requested": json.dumps((row or {}).get("requestedCapabilities") or {}, indent=2,
                                 sort_keys=True, default=str),
@@ -71,6 +72,12 @@ async def detail_page(request: web.Request) -> web.Response:
         # a browser started by hand is there to be driven: its screen starts interactive
         "view_only": request.query.get("manual") != "1",
     })
+
+
+def _video_refused(capabilities: dict[str, object]) -> bool:
+    """The hub answered that it does not film the session (its node, a relay, records none)."""
+    options = capabilities.get("tggrid:options")
+    return isinstance(options, dict) and options.get("enableVideo") is False
 
 
 def driver_log_path(session: Session) -> Path | None:

@@ -104,6 +104,9 @@ def test_recorded_session_with_vnc(
         "chrome", enableVNC=True, enableVideo=True, videoName="docker-node",
         screenResolution="1280x720"))
     try:
+        # the node films the session, so the answer links its video
+        assert driver.capabilities["tggrid:videoUrl"] == (
+            f"{hub.url}/api/sessions/{driver.session_id}/video")
         banner = asyncio.run(_vnc_banner(driver.capabilities["se:vnc"]))
         for index in range(4):
             driver.get(f"{PAGE}<p>{index}</p>")

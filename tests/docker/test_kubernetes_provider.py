@@ -159,6 +159,9 @@ def test_a_recorded_pod_session_goes_to_s3_and_downloads_through_the_hub(
     hub = k8s_hub(hub_factory, kube, chrome_image, *emulator.hub_args())
     driver = open_session(hub, enableVideo=True, videoName="from-a-pod")
     try:
+        # the Pod films the session, so the answer links its video
+        assert driver.capabilities["tggrid:videoUrl"] == (
+            f"{hub.url}/api/sessions/{driver.session_id}/video")
         (pod,) = pods_of(kube, hub)
         for colour in ("red", "blue", "green"):
             show(driver, colour)

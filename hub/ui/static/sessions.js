@@ -42,6 +42,8 @@
 
   function hasVideo(item) {
     const caps = item.capabilities || {};
+    // the hub's answer for a session its node does not film (a relay): no video to replay
+    if ((caps["tggrid:options"] || {}).enableVideo === false) return false;
     return Boolean(caps["tggrid:videoUrl"]) || hubVideos || asked(item, "enableVideo", "se:recordVideo");
   }
 
