@@ -5,7 +5,9 @@ of its Dockerfile and the standalone image it is built on, so it is built once a
 other images. The container runs unprivileged for Docker (`--privileged` is refused here): all
 capabilities but SYS_RESOURCE, no seccomp or AppArmor profile, tmpfs /run and /run/lock, and the
 host's cgroup tree (v1 or hybrid here) with the host's cgroup namespace, which systemd 252 needs
-to track the services it starts.
+to track the services it starts. The standalone image's VOLUME on /var/lib/tggrid/recordings
+comes along (an image cannot drop a VOLUME it inherits): there the hub's recordings are on a
+mount of their own below its StateDirectory, which ReadWritePaths covers too.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ RUN_OPTIONS = {
     "cap_drop": ["SYS_RESOURCE"],
     "security_opt": ["seccomp=unconfined", "apparmor=unconfined"],
     "tmpfs": {"/run": "rw,exec", "/run/lock": "rw"},
-    "volumes": {"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+    "volumes": {"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "ro"}},
     "cgroupns": "host",
     "environment": {"container": "docker"},
     "shm_size": "1g",
