@@ -195,6 +195,13 @@ def test_browsers_work_inside_the_units_sandbox(server: Server) -> None:
     leaked = sh(server.machine, "grep -ls TGGRID_ADMIN_PASSWORD " + " ".join(
         f"/proc/{pid}/environ" for pid in started) + " || true", "grep")
     assert leaked == ""
+    # Chromium keeps its own sandbox if the machine lets an unprivileged user make a user
+    # namespace: the unit takes nothing of that away (no RestrictNamespaces).
+    machine_allows = server.machine.exec_run(
+        ["setpriv", "--reuid=tggrid", "--regid=tggrid", "--clear-groups",
+         "unshare", "--user", "--map-root-user", "true"]).exit_code == 0
+    browsers = sh(server.machine, "pgrep -u tggrid -a chromium", "pgrep chromium")
+    assert ("--no-sandbox" not in browsers) == machine_allows, browsers[:2000]
 
 
 def test_a_restart_without_the_password_keeps_the_account(server: Server) -> None:
