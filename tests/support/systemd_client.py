@@ -79,13 +79,18 @@ def video(token: str) -> dict:
     driver = remote(token, options)
     try:
         banner = asyncio.run(vnc_banner(str(driver.capabilities.get("se:vnc")), token))
-        for index in range(4):
-            driver.get(f"data:text/html,<title>unit</title><h1 style='font-size:80px'>{index}</h1>")
-            time.sleep(0.5)
-        title = driver.title
+        title = browse(driver, "unit")
     finally:
         driver.quit()
     return {"title": title, "vncBanner": banner, **fetch(token, str(driver.session_id))}
+
+
+def browse(driver: webdriver.Remote, title: str) -> str:
+    """A few pages, half a second each, so the video has something to show; the last title."""
+    for index in range(4):
+        driver.get(f"data:text/html,<title>{title}</title><h1 style='font-size:80px'>{index}</h1>")
+        time.sleep(0.5)
+    return str(driver.title)
 
 
 def open_session(token: str) -> dict:
@@ -94,9 +99,7 @@ def open_session(token: str) -> dict:
     options.set_capability("tggrid:options", {"enableVideo": True, "name": "left open",
                                               "screenResolution": "640x480"})
     driver = remote(token, options)
-    for index in range(4):
-        driver.get(f"data:text/html,<h1 style='font-size:80px'>open {index}</h1>")
-        time.sleep(0.5)
+    browse(driver, "open")
     return {"session": driver.session_id}
 
 
