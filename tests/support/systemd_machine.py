@@ -12,6 +12,7 @@ mount of their own below its StateDirectory, which ReadWritePaths covers too.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from docker.errors import ImageNotFound
+from docker.errors import APIError, ImageNotFound
 from docker.models.containers import Container
 
 from hub import images
@@ -58,7 +59,20 @@ def build(client: docker.DockerClient, standalone: str) -> str:
                                   rm=True, forcerm=True, pull=False, decode=True)
         images._follow_build(stream, "systemd", print, verbose=False)
     print(f"image.built name={tag} s={time.monotonic() - started:.0f}")
+    _remove_superseded(client, keep=tag)
     return tag
+
+
+def _remove_superseded(client: docker.DockerClient, keep: str) -> None:
+    """Untag older builds (a day old or more, unused), as hub.images does for its own: each
+    holds on to the standalone image it was built on, which then could never be removed."""
+    for image in client.api.images(name=REPOSITORY):
+        if time.time() - float(image.get("Created") or 0) < images.SUPERSEDED_GRACE:
+            continue
+        for old in image.get("RepoTags") or []:
+            if old != keep:
+                with contextlib.suppress(APIError):
+                    client.api.remove_image(old)
 
 
 def wait_booted(machine: Container, timeout: float = BOOT_TIMEOUT) -> None:
