@@ -55,11 +55,17 @@ def test_deploys_check_health_and_roll_back_with_the_script() -> None:
     with the tag it deploys and the one it replaces."""
     deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
     assert deploy.count('scripts/deploy-check.sh "$HUB_URL" "$VERSION" "$previous"') == 2
-    assert "deploy/systemd/tggrid.service" in deploy and "deploy/kubernetes" in deploy
+    assert "compose.yaml" in deploy and "deploy/kubernetes" in deploy
     gitlab = (ROOT / ".gitlab-ci.yml").read_text()
     assert 'scripts/deploy-check.sh "$HUB_URL" "$CI_COMMIT_SHORT_SHA" "$previous"' in gitlab
     jenkins = (ROOT / "Jenkinsfile").read_text()
     assert 'scripts/deploy-check.sh "$HUB_URL" "$GIT_COMMIT" "$previous"' in jenkins
+    # a VPS runs the repository's compose.yaml: the pushed hub image goes to both hubs, and the
+    # tag it replaces is the running hub's (no file that nothing reads)
+    for template in (deploy, gitlab, jenkins):
+        assert "HUB_IMAGE=$image docker compose -p tggrid up -d --no-deps hub1 hub2" in template
+        assert "docker inspect --format '{{.Config.Image}}' tggrid-hub1-1" in template
+        assert "image.env" not in template
 
 
 def test_gitlab_pushes_with_password_stdin_needs_caches_and_deploys_by_hand() -> None:
