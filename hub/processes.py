@@ -26,6 +26,7 @@ HUB_ID_ENV = "TGGRID_HUB_ID"
 HUB_PID_ENV = "TGGRID_HUB_PID"
 SESSION_ENV = "TGGRID_SESSION"
 _PR_SET_PDEATHSIG = 1
+SENTINEL_ENV = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "TZ")
 
 
 def _die_with_parent() -> None:
@@ -182,9 +183,11 @@ async def start_sentinel(hub_id: str) -> asyncio.subprocess.Process:
     """:mod:`hub.sentinel` for this hub: its own session and no death signal, so it outlives
     a hub killed outright; it writes to the hub's own output. Stop it with
     :func:`stop_sentinel` on a clean shutdown."""
+    # what Python needs to find the hub, nothing else of the hub's (its secrets stay there)
+    env = {name: os.environ[name] for name in SENTINEL_ENV if name in os.environ}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "hub.sentinel", hub_id, stdin=asyncio.subprocess.PIPE,
-        start_new_session=True)
+        env=env, start_new_session=True)
 
 
 async def stop_sentinel(sentinel: asyncio.subprocess.Process) -> None:

@@ -1,5 +1,6 @@
 """Run inside the systemd container (tests/docker/test_systemd_unit.py) with the venv of the
-installed hub: a user of the service on the server itself, signed in as the first admin.
+installed hub: a user of the service on the server itself, signed in as the first admin. It
+speaks W3C WebDriver over plain HTTP: the images hold the hub's dependencies, not Selenium.
 
     python systemd_client.py EMAIL PASSWORD signin   # sign in; W3C /status with the token
     python systemd_client.py EMAIL PASSWORD video    # Chromium on Xvfb with VNC, recorded
@@ -21,15 +22,14 @@ import urllib.error
 import urllib.request
 
 import aiohttp
-from selenium import webdriver
-from selenium.webdriver.remote.client_config import AuthType, ClientConfig
 
 HUB = "http://127.0.0.1:4444"
 
 
-def call(path: str, token: str = "", body: dict | None = None) -> tuple[int, bytes]:
+def call(path: str, token: str = "", body: dict | None = None,
+         method: str | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        HUB + path, data=None if body is None else json.dumps(body).encode(),
+        HUB + path, data=None if body is None else json.dumps(body).encode(), method=method,
         headers={"Content-Type": "application/json",
                  **({"Authorization": f"Bearer {token}"} if token else {})})
     try:
@@ -55,14 +55,38 @@ def signin(token: str) -> dict:
             "value": json.loads(body)["value"], "me": json.loads(me)["user"]}
 
 
-def remote(token: str, options: webdriver.ChromeOptions | webdriver.FirefoxOptions,
-           ) -> webdriver.Remote:
-    config = ClientConfig(remote_server_addr=HUB, auth_type=AuthType.BEARER, token=token)
-    return webdriver.Remote(command_executor=HUB, options=options, client_config=config)
+class Remote:
+    """A W3C session on the hub: new session, a few commands, quit."""
+
+    def __init__(self, token: str, capabilities: dict) -> None:
+        self.token = token
+        status, body = call("/session", token, {"capabilities": {"alwaysMatch": capabilities}})
+        if status != 200:
+            raise SystemExit(json.dumps({"error": "new session refused", "status": status,
+                                         "body": body.decode(errors="replace")}))
+        value = json.loads(body)["value"]
+        self.session_id: str = value["sessionId"]
+        self.capabilities: dict = value["capabilities"]
+
+    def command(self, path: str, body: dict | None = None) -> object:
+        status, answer = call(f"/session/{self.session_id}{path}", self.token, body)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status} {answer.decode(errors='replace')}")
+        return json.loads(answer)["value"]
+
+    def get(self, url: str) -> None:
+        self.command("/url", {"url": url})
+
+    @property
+    def title(self) -> str:
+        return str(self.command("/title"))
+
+    def quit(self) -> None:
+        call(f"/session/{self.session_id}", self.token, method="DELETE")
 
 
 def firefox(token: str) -> dict:
-    driver = remote(token, webdriver.FirefoxOptions())
+    driver = Remote(token, {"browserName": "firefox"})
     try:
         driver.get("data:text/html,<title>unit</title>")
         return {"title": driver.title, "browserName": driver.capabilities["browserName"]}
@@ -72,11 +96,9 @@ def firefox(token: str) -> dict:
 
 def video(token: str) -> dict:
     """Headed on an Xvfb screen (live view on): Xvfb, x11vnc and the recorder all run."""
-    options = webdriver.ChromeOptions()
-    options.set_capability("tggrid:options", {"enableVideo": True, "enableVNC": True,
-                                              "name": "systemd unit",
-                                              "screenResolution": "640x480"})
-    driver = remote(token, options)
+    driver = Remote(token, {"browserName": "chrome", "tggrid:options": {
+        "enableVideo": True, "enableVNC": True, "name": "systemd unit",
+        "screenResolution": "640x480"}})
     try:
         banner = asyncio.run(vnc_banner(str(driver.capabilities.get("se:vnc")), token))
         title = browse(driver, "unit")
@@ -85,7 +107,7 @@ def video(token: str) -> dict:
     return {"title": title, "vncBanner": banner, **fetch(token, str(driver.session_id))}
 
 
-def browse(driver: webdriver.Remote, title: str) -> str:
+def browse(driver: Remote, title: str) -> str:
     """A few pages, half a second each, so the video has something to show; the last title."""
     for index in range(4):
         driver.get(f"data:text/html,<title>{title}</title><h1 style='font-size:80px'>{index}</h1>")
@@ -95,10 +117,8 @@ def browse(driver: webdriver.Remote, title: str) -> str:
 
 def open_session(token: str) -> dict:
     """A recorded session the client never quits: the hub's stop must end it."""
-    options = webdriver.ChromeOptions()
-    options.set_capability("tggrid:options", {"enableVideo": True, "name": "left open",
-                                              "screenResolution": "640x480"})
-    driver = remote(token, options)
+    driver = Remote(token, {"browserName": "chrome", "tggrid:options": {
+        "enableVideo": True, "name": "left open", "screenResolution": "640x480"}})
     browse(driver, "open")
     return {"session": driver.session_id}
 
