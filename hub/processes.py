@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO
 
 import psutil
@@ -134,37 +134,11 @@ def pid_namespace(pid: int | str = "self") -> str:
         return ""
 
 
-def reap_orphans(hub_id: str) -> int:
-    """Kill processes left by hubs that are no longer alive; returns how many were killed.
-
-    Only in this pid namespace: a host sees the processes of its containers (a hub in the
-    standalone image, say), whose owner pid names a process in the container, not here."""
-    orphans = []
+def _marked_here() -> Iterator[tuple[psutil.Process, str, str]]:
+    """(process, hub id, hub pid) of each process a hub started, this one aside, in this pid
+    namespace only: a host sees the processes of its containers (a hub in the standalone
+    image, say), whose hub pid names a process in the container, not here."""
     own_namespace = pid_namespace()
-    for process in psutil.process_iter():
-        try:
-            environ = process.environ()
-        except (psutil.Error, OSError):
-            continue
-        owner = environ.get(HUB_ID_ENV)
-        if not owner or owner == hub_id or pid_namespace(process.pid) != own_namespace:
-            continue
-        owner_pid = environ.get(HUB_PID_ENV, "")
-        if owner_pid.isdigit() and _hub_alive(int(owner_pid), owner):
-            continue
-        orphans.append(process)
-    if orphans:
-        log.warning("orphans.reaped count=%d", len(orphans))
-        kill_processes(orphans, grace=1.0)
-    return len(orphans)
-
-
-def reap_hub(hub_id: str, hub_pid: int) -> int:
-    """Kill what the hub ``hub_id`` running as ``hub_pid`` started, in this pid namespace
-    (:mod:`hub.sentinel`, once that hub is gone); returns how many were killed."""
-    mark = str(hub_pid)
-    own_namespace = pid_namespace()
-    left = []
     for process in psutil.process_iter():
         if process.pid == os.getpid():
             continue
@@ -172,9 +146,27 @@ def reap_hub(hub_id: str, hub_pid: int) -> int:
             environ = process.environ()
         except (psutil.Error, OSError):
             continue
-        if environ.get(HUB_ID_ENV) == hub_id and environ.get(HUB_PID_ENV) == mark \
-                and pid_namespace(process.pid) == own_namespace:
-            left.append(process)
+        owner = environ.get(HUB_ID_ENV)
+        if owner and pid_namespace(process.pid) == own_namespace:
+            yield process, owner, environ.get(HUB_PID_ENV, "")
+
+
+def reap_orphans(hub_id: str) -> int:
+    """Kill processes left by hubs that are no longer alive; returns how many were killed."""
+    orphans = [process for process, owner, owner_pid in _marked_here()
+               if owner != hub_id
+               and not (owner_pid.isdigit() and _hub_alive(int(owner_pid), owner))]
+    if orphans:
+        log.warning("orphans.reaped count=%d", len(orphans))
+        kill_processes(orphans, grace=1.0)
+    return len(orphans)
+
+
+def reap_hub(hub_id: str, hub_pid: int) -> int:
+    """Kill what the hub ``hub_id`` running as ``hub_pid`` started (:mod:`hub.sentinel`, once
+    that hub is gone); returns how many were killed."""
+    left = [process for process, owner, owner_pid in _marked_here()
+            if owner == hub_id and owner_pid == str(hub_pid)]
     kill_processes(left, grace=1.0)
     return len(left)
 
